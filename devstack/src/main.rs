@@ -1,1 +1,70 @@
-fn main() {}
+//! `devstack`: the courier stack on one machine. See the README's devstack section.
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use devstack::paths::Paths;
+use devstack::stack;
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "The courier stack on one machine: moto, PostgreSQL, terraform apply of envs/local"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start moto and PostgreSQL, apply terraform/envs/local, write .devstack/env.
+    Up,
+    /// Stop what `up` started and forget the local stack.
+    Down,
+    /// Say what runs; exit 0 when the stack is up, 3 when it is not.
+    Status,
+    /// Start a private moto + PostgreSQL on free ports, print their addresses as one JSON line,
+    /// and keep them until standard input closes (used by tests of the test environment).
+    #[command(hide = true)]
+    Testenv,
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli).await {
+        eprintln!("devstack: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Up => stack::up(&Paths::discover()?).await,
+        Command::Down => stack::down(&Paths::discover()?),
+        Command::Status => {
+            if !stack::status(&Paths::discover()?) {
+                std::process::exit(3);
+            }
+            Ok(())
+        }
+        Command::Testenv => testenv().await,
+    }
+}
+
+async fn testenv() -> Result<()> {
+    let env = tokio::task::spawn_blocking(devstack::testenv::TestEnv::start).await??;
+    println!(
+        "{}",
+        serde_json::json!({
+            "aws_endpoint": env.aws_endpoint(),
+            "database_url": env.create_database("probe").await?,
+            "pid": std::process::id(),
+        })
+    );
+    // Hold the servers until our parent closes our standard input.
+    tokio::task::spawn_blocking(|| std::io::copy(&mut std::io::stdin(), &mut std::io::sink()))
+        .await??;
+    drop(env);
+    Ok(())
+}

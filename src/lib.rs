@@ -1,0 +1,7 @@
+//! stackdeck: the on-call engineer's dashboard for a messaging stack on AWS.
+//!
+//! `aws` holds one adapter per AWS service returning `model` types; `cli` the command line.
+
+pub mod aws;
+pub mod cli;
+pub mod model;

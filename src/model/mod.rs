@@ -1,0 +1,3 @@
+//! Plain domain types the AWS adapters return and the UI shows. No SDK types, no ratatui.
+
+pub mod stack;

@@ -1,0 +1,124 @@
+//! A stack's resources, as the SSM discovery contract of DESIGN.md names them.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The discovery keys under `/stackdeck/<stack>/`, in the order DESIGN.md lists them.
+pub const DISCOVERY_KEYS: [&str; 12] = [
+    "cluster",
+    "service",
+    "task_family",
+    "queue_url",
+    "dlq_url",
+    "topic_arn",
+    "db_instance_id",
+    "dynamodb_table",
+    "log_group",
+    "alarm_prefix",
+    "target_group_arn",
+    "load_balancer_arn",
+];
+
+/// The SSM path prefix under which every stack's parameters live.
+pub const DISCOVERY_ROOT: &str = "/stackdeck/";
+
+/// The parameter path of `stack`: `/stackdeck/<stack>/`.
+pub fn discovery_path(stack: &str) -> String {
+    format!("{DISCOVERY_ROOT}{stack}/")
+}
+
+/// What discovery found for one stack: every parameter under its path, by key. Keys the
+/// contract names but the stack lacks are reported by [`StackResources::missing`], not an error:
+/// a stack may be half built, and each panel says what it lacks.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct StackResources {
+    pub stack: String,
+    pub values: BTreeMap<String, String>,
+}
+
+impl StackResources {
+    /// Build from `(parameter name, value)` pairs read under the stack's path.
+    pub fn from_parameters(
+        stack: &str,
+        parameters: impl IntoIterator<Item = (String, String)>,
+    ) -> Self {
+        let prefix = discovery_path(stack);
+        let values = parameters
+            .into_iter()
+            .filter_map(|(name, value)| Some((name.strip_prefix(&prefix)?.to_owned(), value)))
+            .collect();
+        StackResources {
+            stack: stack.to_owned(),
+            values,
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.values.get(key).map(String::as_str)
+    }
+
+    /// Contract keys with no parameter.
+    pub fn missing(&self) -> Vec<&'static str> {
+        DISCOVERY_KEYS
+            .iter()
+            .copied()
+            .filter(|k| !self.values.contains_key(*k))
+            .collect()
+    }
+}
+
+/// Stack names found under `/stackdeck/`, from full parameter names; sorted, unique.
+pub fn stack_names<'a>(parameter_names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut names: Vec<String> = parameter_names
+        .into_iter()
+        .filter_map(|name| {
+            name.strip_prefix(DISCOVERY_ROOT)?
+                .split_once('/')
+                .map(|(stack, _)| stack.to_owned())
+        })
+        .filter(|stack| !stack.is_empty())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_become_keys_and_missing_ones_are_listed() {
+        let found = StackResources::from_parameters(
+            "courier-local",
+            [
+                (
+                    "/stackdeck/courier-local/cluster".to_owned(),
+                    "c".to_owned(),
+                ),
+                (
+                    "/stackdeck/courier-local/queue_url".to_owned(),
+                    "http://q".to_owned(),
+                ),
+                ("/stackdeck/other/cluster".to_owned(), "x".to_owned()),
+            ],
+        );
+        assert_eq!(found.get("cluster"), Some("c"));
+        assert_eq!(found.get("queue_url"), Some("http://q"));
+        assert_eq!(found.values.len(), 2);
+        assert_eq!(found.missing().len(), 10);
+        assert!(found.missing().contains(&"service"));
+    }
+
+    #[test]
+    fn stack_names_are_unique_and_sorted() {
+        let names = stack_names([
+            "/stackdeck/b/cluster",
+            "/stackdeck/a/cluster",
+            "/stackdeck/b/service",
+            "/other/x/y",
+            "/stackdeck/toplevel",
+        ]);
+        assert_eq!(names, vec!["a".to_owned(), "b".to_owned()]);
+    }
+}
