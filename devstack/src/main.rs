@@ -3,7 +3,8 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use devstack::paths::Paths;
-use devstack::stack;
+use devstack::stack::{self, Settings};
+use std::path::PathBuf;
 
 #[derive(Parser)]
 #[command(
@@ -13,6 +14,35 @@ use devstack::stack;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// State folder (default: <repo>/.devstack). For tests of devstack itself.
+    #[arg(long, global = true, hide = true)]
+    state_dir: Option<PathBuf>,
+    /// Terraform env to apply (default: <repo>/terraform/envs/local). For tests of devstack itself.
+    #[arg(long, global = true, hide = true)]
+    terraform_env: Option<PathBuf>,
+    /// Port of the local AWS endpoint.
+    #[arg(long, global = true, default_value_t = devstack::AWS_PORT, hide = true)]
+    aws_port: u16,
+    /// Port of the local PostgreSQL.
+    #[arg(long, global = true, default_value_t = devstack::PG_PORT, hide = true)]
+    pg_port: u16,
+}
+
+impl Cli {
+    fn settings(&self) -> Result<Settings> {
+        let mut paths = Paths::discover()?;
+        if let Some(state) = &self.state_dir {
+            paths.state = state.clone();
+        }
+        if let Some(env) = &self.terraform_env {
+            paths.local_env = env.clone();
+        }
+        Ok(Settings {
+            paths,
+            aws_port: self.aws_port,
+            pg_port: self.pg_port,
+        })
+    }
 }
 
 #[derive(Subcommand)]
@@ -40,10 +70,10 @@ async fn main() {
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Up => stack::up(&Paths::discover()?).await,
-        Command::Down => stack::down(&Paths::discover()?),
+        Command::Up => stack::up(&cli.settings()?).await,
+        Command::Down => stack::down(&cli.settings()?),
         Command::Status => {
-            if !stack::status(&Paths::discover()?) {
+            if !stack::status(&cli.settings()?) {
                 std::process::exit(3);
             }
             Ok(())

@@ -9,13 +9,18 @@ pub struct Paths {
     pub root: PathBuf,
     /// `.devstack/`
     pub state: PathBuf,
+    /// The Terraform env to apply: `terraform/envs/local`.
+    pub local_env: PathBuf,
 }
 
 impl Paths {
     pub fn new(root: impl Into<PathBuf>) -> Self {
         let root = root.into();
-        let state = root.join(".devstack");
-        Paths { root, state }
+        Paths {
+            state: root.join(".devstack"),
+            local_env: root.join("terraform/envs/local"),
+            root,
+        }
     }
 
     /// Find the repository root: the nearest ancestor of the current directory holding
@@ -58,7 +63,7 @@ impl Paths {
         self.state.join("terraform.tfstate")
     }
     pub fn local_env(&self) -> PathBuf {
-        self.root.join("terraform/envs/local")
+        self.local_env.clone()
     }
     pub fn terraformrc(&self) -> PathBuf {
         self.root.join("terraform/terraformrc.offline")

@@ -12,25 +12,49 @@ const READY_TIMEOUT: Duration = Duration::from_secs(60);
 const APPLY_TIMEOUT: Duration = Duration::from_secs(420);
 const STOP_GRACE: Duration = Duration::from_secs(15);
 
-/// One server devstack runs: its name (pid file), port, pid-reuse marker and stop signal.
+/// Where the local stack lives: its state folder and ports. `Settings::standard` is the one of
+/// DESIGN.md; tests use other ports and folders.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub paths: Paths,
+    pub aws_port: u16,
+    pub pg_port: u16,
+}
+
+impl Settings {
+    /// The local stack of DESIGN.md: 127.0.0.1:4566 and :55432, state in `<repo>/.devstack`.
+    pub fn standard(paths: Paths) -> Self {
+        Settings {
+            paths,
+            aws_port: crate::AWS_PORT,
+            pg_port: crate::PG_PORT,
+        }
+    }
+
+    fn port(&self, server: Server) -> u16 {
+        match server.name {
+            "moto" => self.aws_port,
+            _ => self.pg_port,
+        }
+    }
+}
+
+/// One server devstack runs: its name (pid file), pid-reuse marker and stop signal.
 #[derive(Clone, Copy, Debug)]
 pub struct Server {
     pub name: &'static str,
-    pub port: u16,
     pub marker: &'static str,
     pub stop_signal: libc::c_int,
 }
 
 pub const MOTO: Server = Server {
     name: "moto",
-    port: crate::AWS_PORT,
     marker: moto::MARKER,
     stop_signal: libc::SIGTERM,
 };
 
 pub const POSTGRES: Server = Server {
     name: "postgres",
-    port: crate::PG_PORT,
     marker: postgres::MARKER,
     // Fast shutdown: disconnect clients, then stop.
     stop_signal: libc::SIGINT,
@@ -59,39 +83,40 @@ pub enum ServerState {
     PortTaken,
 }
 
-pub fn server_state(paths: &Paths, server: Server) -> ServerState {
-    match server.running_pid(paths) {
+pub fn server_state(settings: &Settings, server: Server) -> ServerState {
+    let port = settings.port(server);
+    match server.running_pid(&settings.paths) {
         Some(pid) => ServerState::Running {
             pid,
-            answering: ports::is_listening(server.port),
+            answering: ports::is_listening(port),
         },
-        None if ports::is_listening(server.port) => ServerState::PortTaken,
+        None if ports::is_listening(port) => ServerState::PortTaken,
         None => ServerState::Stopped,
     }
 }
 
 /// Whether the stack is fully up: both servers ours and answering, the apply done, the env written.
-pub fn is_up(paths: &Paths) -> bool {
+pub fn is_up(settings: &Settings) -> bool {
     SERVERS.iter().all(|s| {
         matches!(
-            server_state(paths, *s),
+            server_state(settings, *s),
             ServerState::Running {
                 answering: true,
                 ..
             }
         )
-    }) && paths.tf_state().is_file()
-        && paths.env_file().is_file()
+    }) && settings.paths.tf_state().is_file()
+        && settings.paths.env_file().is_file()
 }
 
 /// Bring the stack up. A second call while it runs says so and does nothing.
-pub async fn up(paths: &Paths) -> Result<()> {
-    if is_up(paths) {
+pub async fn up(settings: &Settings) -> Result<()> {
+    let paths = &settings.paths;
+    if is_up(settings) {
         println!(
             "devstack is already up (AWS endpoint http://127.0.0.1:{}, PostgreSQL 127.0.0.1:{}); nothing to do. \
              `devstack status` shows it, `devstack down` stops it.",
-            crate::AWS_PORT,
-            crate::PG_PORT
+            settings.aws_port, settings.pg_port
         );
         return Ok(());
     }
@@ -100,18 +125,17 @@ pub async fn up(paths: &Paths) -> Result<()> {
     }
     // Refuse before starting anything when a port belongs to someone else.
     for server in SERVERS {
-        if server_state(paths, server) == ServerState::PortTaken {
+        if server_state(settings, server) == ServerState::PortTaken {
             bail!(
                 "port {} ({}) is already taken by a process devstack did not start: stop it, then run `devstack up` again",
-                server.port,
+                settings.port(server),
                 server.name
             );
         }
     }
 
     let mut started = Vec::new();
-    let result = bring_up(paths, &mut started).await;
-    if let Err(e) = result {
+    if let Err(e) = bring_up(settings, &mut started).await {
         eprintln!(
             "devstack up failed; stopping what it started: {}",
             names(&started)
@@ -125,8 +149,8 @@ pub async fn up(paths: &Paths) -> Result<()> {
         "devstack is up: stack {} at http://127.0.0.1:{}, PostgreSQL at 127.0.0.1:{}; \
          environment in {} (`set -a; . {}; set +a`)",
         crate::STACK_NAME,
-        crate::AWS_PORT,
-        crate::PG_PORT,
+        settings.aws_port,
+        settings.pg_port,
         paths.env_file().display(),
         paths.env_file().display()
     );
@@ -144,20 +168,21 @@ fn names(servers: &[Server]) -> String {
         .join(", ")
 }
 
-async fn bring_up(paths: &Paths, started: &mut Vec<Server>) -> Result<()> {
+async fn bring_up(settings: &Settings, started: &mut Vec<Server>) -> Result<()> {
+    let paths = &settings.paths;
     if MOTO.running_pid(paths).is_none() {
-        println!("starting moto on 127.0.0.1:{}", MOTO.port);
-        let mut cmd = moto::command(MOTO.port);
+        println!("starting moto on 127.0.0.1:{}", settings.aws_port);
+        let mut cmd = moto::command(settings.aws_port);
         redirect_to_log(&mut cmd, &paths.log_file(MOTO.name))?;
         let mut child = process::spawn_daemon(cmd, &paths.pid_file(MOTO.name))?;
         started.push(MOTO);
-        moto::wait_ready(MOTO.port, &mut child, READY_TIMEOUT)
+        moto::wait_ready(settings.aws_port, &mut child, READY_TIMEOUT)
             .with_context(|| format!("see {}", paths.log_file(MOTO.name).display()))?;
         // A fresh moto holds nothing: an old state file would describe resources that are gone.
         let _ = std::fs::remove_file(paths.tf_state());
     }
 
-    let cluster = Cluster::new(paths.pg_data(), POSTGRES.port, false)?;
+    let cluster = Cluster::new(paths.pg_data(), settings.pg_port, false)?;
     if POSTGRES.running_pid(paths).is_none() {
         if !cluster.is_initialised() {
             println!(
@@ -166,7 +191,7 @@ async fn bring_up(paths: &Paths, started: &mut Vec<Server>) -> Result<()> {
             );
             cluster.init()?;
         }
-        println!("starting PostgreSQL on 127.0.0.1:{}", POSTGRES.port);
+        println!("starting PostgreSQL on 127.0.0.1:{}", settings.pg_port);
         let mut cmd = cluster.server_command();
         redirect_to_log(&mut cmd, &paths.log_file(POSTGRES.name))?;
         let mut child = process::spawn_daemon(cmd, &paths.pid_file(POSTGRES.name))?;
@@ -179,23 +204,25 @@ async fn bring_up(paths: &Paths, started: &mut Vec<Server>) -> Result<()> {
 
     if !paths.tf_state().is_file() {
         println!(
-            "applying terraform/envs/local against moto (about two minutes for the full stack)"
+            "applying {} against moto (about two minutes for the full stack)",
+            paths.local_env().display()
         );
-        let run = terraform_run(paths);
+        let run = terraform_run(settings);
         let started_at = std::time::Instant::now();
         run.init().await?;
         run.apply().await?;
         println!("terraform apply done in {:.0?}", started_at.elapsed());
     }
 
-    let vars = envfile::variables(MOTO.port, POSTGRES.port);
+    let vars = envfile::variables(settings.aws_port, settings.pg_port);
     std::fs::write(paths.env_file(), envfile::render(&vars))
         .with_context(|| format!("cannot write {}", paths.env_file().display()))?;
     Ok(())
 }
 
 /// The Terraform run of `envs/local` against the local endpoint.
-pub fn terraform_run(paths: &Paths) -> terraform::Run {
+pub fn terraform_run(settings: &Settings) -> terraform::Run {
+    let paths = &settings.paths;
     terraform::Run {
         env_dir: paths.local_env(),
         data_dir: paths.tf_data_dir(),
@@ -204,7 +231,7 @@ pub fn terraform_run(paths: &Paths) -> terraform::Run {
         vars: vec![
             (
                 "aws_endpoint".into(),
-                format!("http://127.0.0.1:{}", MOTO.port),
+                format!("http://127.0.0.1:{}", settings.aws_port),
             ),
             ("stack_name".into(), crate::STACK_NAME.into()),
         ],
@@ -239,16 +266,20 @@ fn stop_server(paths: &Paths, server: Server) {
 
 /// Stop exactly what devstack started and forget the stack: moto's state lives in its memory, so
 /// the Terraform state, the env file and the throwaway database go with it.
-pub fn down(paths: &Paths) -> Result<()> {
+pub fn down(settings: &Settings) -> Result<()> {
+    let paths = &settings.paths;
     let mut any = false;
     for server in SERVERS.iter().rev() {
         any |= server.running_pid(paths).is_some();
         stop_server(paths, *server);
     }
-    for file in [paths.tf_state(), paths.env_file()] {
+    for file in [
+        paths.tf_state(),
+        paths.state.join("terraform.tfstate.backup"),
+        paths.env_file(),
+    ] {
         let _ = std::fs::remove_file(&file);
     }
-    let _ = std::fs::remove_file(paths.state.join("terraform.tfstate.backup"));
     if paths.pg_data().exists() {
         std::fs::remove_dir_all(paths.pg_data())
             .with_context(|| format!("cannot remove {}", paths.pg_data().display()))?;
@@ -264,53 +295,40 @@ pub fn down(paths: &Paths) -> Result<()> {
     Ok(())
 }
 
-/// Print what runs.
-pub fn status(paths: &Paths) -> bool {
+/// Print what runs; true when the stack is up.
+pub fn status(settings: &Settings) -> bool {
+    let paths = &settings.paths;
     for server in SERVERS {
-        let line = match server_state(paths, server) {
+        let port = settings.port(server);
+        let line = match server_state(settings, server) {
             ServerState::Running {
                 pid,
                 answering: true,
-            } => {
-                format!("running (pid {pid}) on 127.0.0.1:{}", server.port)
-            }
+            } => format!("running (pid {pid}) on 127.0.0.1:{port}"),
             ServerState::Running {
                 pid,
                 answering: false,
-            } => {
-                format!(
-                    "started (pid {pid}) but not answering on 127.0.0.1:{}",
-                    server.port
-                )
+            } => format!("started (pid {pid}) but not answering on 127.0.0.1:{port}"),
+            ServerState::PortTaken => {
+                format!("not started by devstack, but port {port} is taken by another process")
             }
-            ServerState::PortTaken => format!(
-                "not started by devstack, but port {} is taken by another process",
-                server.port
-            ),
             ServerState::Stopped => "stopped".into(),
         };
         println!("{:<10} {line}", server.name);
     }
-    let applied = paths.tf_state().is_file();
-    println!(
-        "{:<10} {}",
-        "terraform",
-        if applied {
-            format!("applied (state {})", paths.tf_state().display())
-        } else {
-            "not applied".into()
-        }
-    );
-    println!(
-        "{:<10} {}",
-        "env",
-        if paths.env_file().is_file() {
-            paths.env_file().display().to_string()
-        } else {
-            "not written".into()
-        }
-    );
-    let up = is_up(paths);
+    let state = if paths.tf_state().is_file() {
+        format!("applied (state {})", paths.tf_state().display())
+    } else {
+        "not applied".into()
+    };
+    println!("{:<10} {state}", "terraform");
+    let env = if paths.env_file().is_file() {
+        paths.env_file().display().to_string()
+    } else {
+        "not written".into()
+    };
+    println!("{:<10} {env}", "env");
+    let up = is_up(settings);
     println!("devstack is {}", if up { "up" } else { "down" });
     up
 }

@@ -1,0 +1,168 @@
+//! `devstack up / status / down` end to end, on free ports and a private state folder, with a
+//! one-resource Terraform env standing in for envs/local (the full env has its own apply test).
+
+use devstack::ports;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Stack {
+    state: tempfile::TempDir,
+    tf_env: PathBuf,
+    aws_port: u16,
+    pg_port: u16,
+}
+
+impl Stack {
+    fn new(fixture: &str) -> Stack {
+        let state = tempfile::tempdir().expect("temp dir");
+        devstack::postgres::open_for_server(state.path()).expect("open state dir");
+        // Copy the fixture so that Terraform's lock file lands in the temp dir, not the repo.
+        let tf_env = state.path().join("tf-env");
+        std::fs::create_dir(&tf_env).unwrap();
+        let fixture_dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(fixture);
+        std::fs::copy(fixture_dir.join("main.tf"), tf_env.join("main.tf")).unwrap();
+        Stack {
+            state,
+            tf_env,
+            aws_port: ports::free_port().unwrap(),
+            pg_port: ports::free_port().unwrap(),
+        }
+    }
+
+    fn devstack(&self, verb: &str) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_devstack"))
+            .arg(verb)
+            .arg("--state-dir")
+            .arg(self.state.path().join("devstack"))
+            .arg("--terraform-env")
+            .arg(&self.tf_env)
+            .args(["--aws-port", &self.aws_port.to_string()])
+            .args(["--pg-port", &self.pg_port.to_string()])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("run devstack")
+    }
+
+    fn pid(&self, name: &str) -> Option<i32> {
+        devstack::process::read_pid(&self.state.path().join(format!("devstack/run/{name}.pid")))
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        let _ = self.devstack("down");
+    }
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[tokio::test]
+async fn up_is_idempotent_writes_env_and_down_leaves_nothing_behind() {
+    let stack = Stack::new("ok");
+
+    let up = stack.devstack("up");
+    assert!(up.status.success(), "devstack up failed:\n{}", text(&up));
+    let moto_pid = stack.pid("moto").expect("moto pid file");
+    let pg_pid = stack.pid("postgres").expect("postgres pid file");
+    assert!(devstack::process::is_running(moto_pid, "moto"));
+    assert!(devstack::process::is_running(pg_pid, "postgres"));
+
+    // The env file points at this stack, and the applied parameter is in moto.
+    let env = std::fs::read_to_string(stack.state.path().join("devstack/env")).unwrap();
+    let endpoint = format!("http://127.0.0.1:{}", stack.aws_port);
+    assert!(
+        env.contains(&format!("AWS_ENDPOINT_URL={endpoint}\n")),
+        "{env}"
+    );
+    assert!(
+        env.contains(&format!("127.0.0.1:{}/courier\n", stack.pg_port)),
+        "{env}"
+    );
+    let ssm = aws_sdk_ssm::Client::new(&devstack::aws::sdk_config(&endpoint).await);
+    let parameter = ssm
+        .get_parameter()
+        .name("/stackdeck/courier-local/cluster")
+        .send()
+        .await
+        .expect("the applied parameter exists");
+    assert_eq!(
+        parameter.parameter().and_then(|p| p.value()),
+        Some("courier-local-cluster")
+    );
+
+    // A second up is a no-op that says so.
+    let again = stack.devstack("up");
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(text(&again).contains("already up"), "{}", text(&again));
+    assert_eq!(
+        stack.pid("moto"),
+        Some(moto_pid),
+        "second up must not restart moto"
+    );
+
+    let status = stack.devstack("status");
+    assert!(status.status.success(), "{}", text(&status));
+    assert!(text(&status).contains("devstack is up"));
+
+    let down = stack.devstack("down");
+    assert!(down.status.success(), "{}", text(&down));
+    assert!(!devstack::process::is_running(moto_pid, "moto"));
+    assert!(!devstack::process::is_running(pg_pid, "postgres"));
+    assert!(
+        ports::is_free(stack.aws_port),
+        "port {} still bound",
+        stack.aws_port
+    );
+    assert!(
+        ports::is_free(stack.pg_port),
+        "port {} still bound",
+        stack.pg_port
+    );
+    assert!(!stack.state.path().join("devstack/env").exists());
+
+    let status = stack.devstack("status");
+    assert_eq!(status.status.code(), Some(3), "{}", text(&status));
+}
+
+#[test]
+fn a_port_taken_by_someone_else_is_named_and_nothing_starts() {
+    let stack = Stack::new("ok");
+    let _squatter = TcpListener::bind(("127.0.0.1", stack.pg_port)).unwrap();
+    let up = stack.devstack("up");
+    assert!(!up.status.success());
+    let out = text(&up);
+    assert!(out.contains(&format!("port {}", stack.pg_port)), "{out}");
+    assert!(stack.pid("moto").is_none(), "nothing may start: {out}");
+    assert!(ports::is_free(stack.aws_port));
+}
+
+#[test]
+fn a_failed_apply_shows_terraforms_error_and_stops_what_it_started() {
+    let stack = Stack::new("failing");
+    let up = stack.devstack("up");
+    assert!(!up.status.success());
+    let out = text(&up);
+    assert!(
+        out.contains("Error:"),
+        "Terraform's error must be shown:\n{out}"
+    );
+    assert!(out.contains("NotAType"), "{out}");
+    assert!(
+        out.contains("stopping what it started: moto, postgres"),
+        "{out}"
+    );
+    assert!(ports::is_free(stack.aws_port), "moto left running:\n{out}");
+    assert!(
+        ports::is_free(stack.pg_port),
+        "PostgreSQL left running:\n{out}"
+    );
+}
