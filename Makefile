@@ -23,7 +23,7 @@ TF_MODULES := $(wildcard terraform/modules/*)
 TF_WORK := $(ROOT)/.tools/terraform
 
 .PHONY: help demo test prereqs build up down status fmt-check clippy tf-fmt tf-validate tf-test \
-        checkov cargo-test bench bench-courier bench-deck clean
+        checkov workflows cargo-test bench bench-courier bench-deck clean
 
 help:
 	@echo "make demo   the local stack (moto + PostgreSQL + terraform apply) and the dashboard"
@@ -36,7 +36,7 @@ help:
 demo: prereqs build up
 	@set -a; . .devstack/env; set +a; $(STACKDECK)
 
-test: prereqs fmt-check clippy tf-fmt tf-validate tf-test checkov cargo-test
+test: prereqs fmt-check clippy tf-fmt tf-validate tf-test checkov workflows cargo-test
 	@echo "make test: all checks passed"
 
 ## Parts ---------------------------------------------------------------------------------------
@@ -87,6 +87,12 @@ tf-test:
 
 checkov:
 	$(TOOLS_VENV)/bin/checkov -d terraform --framework terraform --quiet --compact --skip-download
+
+# GitHub Actions workflows: actionlint, and zizmor with no finding at medium or above (offline:
+# the audits that need GitHub's API cannot run here).
+workflows:
+	$(TOOLS_VENV)/bin/actionlint .github/workflows/*.yml
+	$(TOOLS_VENV)/bin/zizmor --offline --min-severity medium .github/workflows/
 
 # moto and PostgreSQL are started by the tests themselves, on free ports.
 cargo-test:
