@@ -1,0 +1,5 @@
+//! Operating the stack: the mutations an on-call engineer makes (redeploy, rollback, purge,
+//! redrive), the choice of rollback target, and the audit log every attempt is written to.
+
+pub mod audit;
+pub mod rollback;

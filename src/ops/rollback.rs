@@ -1,0 +1,405 @@
+//! Which task definition a rollback goes to. Pure: the caller reads the service's deployments
+//! (DescribeServices), the ECS service deployment history where the endpoint has it
+//! (ListServiceDeployments), and the family's revisions, and this module decides.
+//!
+//! The target is the revision the last *completed* deployment ran, never blindly "current − 1":
+//! revisions may have been registered and never deployed, or deployed and failed.
+
+use serde::Serialize;
+
+/// Rollout state of a deployment, as ECS reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Rollout {
+    Completed,
+    InProgress,
+    Failed,
+    /// The endpoint did not say (old API versions, or a deployment without a circuit breaker).
+    Unknown,
+}
+
+impl Rollout {
+    /// From ECS's `rolloutState` text.
+    pub fn parse(state: Option<&str>) -> Rollout {
+        match state {
+            Some("COMPLETED") => Rollout::Completed,
+            Some("IN_PROGRESS") => Rollout::InProgress,
+            Some("FAILED") => Rollout::Failed,
+            _ => Rollout::Unknown,
+        }
+    }
+}
+
+/// One deployment of the service as DescribeServices lists it: PRIMARY first, then ACTIVE ones
+/// (older deployments still draining), newest first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CurrentDeployment {
+    pub primary: bool,
+    pub task_definition: String,
+    pub rollout: Rollout,
+    pub running: i32,
+}
+
+/// One finished deployment from the service deployment history (ListServiceDeployments),
+/// newest first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PastDeployment {
+    pub task_definition: String,
+    /// ECS says SUCCESSFUL for a deployment that reached steady state.
+    pub successful: bool,
+}
+
+/// What to roll back to, and why, in words for the picker and the audit log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Target {
+    pub task_definition: String,
+    pub reason: String,
+    /// A deployment is still in progress: the rollback stops it by going back to what served
+    /// before it.
+    pub interrupts_deployment: bool,
+}
+
+/// Why no target could be chosen.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NoTarget {
+    #[error("service {0} has no deployments: nothing to roll back")]
+    NoDeployments(String),
+    #[error("no completed deployment other than the running revision {0} is known, and the family has no older revision: nothing to roll back to")]
+    NothingOlder(String),
+    #[error("revision {0} is not a revision of the service's task definition family {1}")]
+    NotInFamily(String, String),
+    #[error("{0} is already the running task definition")]
+    AlreadyRunning(String),
+}
+
+/// What `--to` asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Wanted {
+    /// The revision the last completed deployment ran (the default).
+    LastCompleted,
+    /// The newest registered revision older than the running one.
+    Previous,
+    /// A revision number of the family.
+    Revision(u32),
+}
+
+impl std::str::FromStr for Wanted {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "last-completed" => Ok(Wanted::LastCompleted),
+            "previous" => Ok(Wanted::Previous),
+            other => other.parse().map(Wanted::Revision).map_err(|_| {
+                format!(
+                    "--to takes a revision number, `previous` or `last-completed`, not {other:?}"
+                )
+            }),
+        }
+    }
+}
+
+/// The revision number at the end of a task definition ARN or `family:revision`.
+pub fn revision_of(task_definition: &str) -> Option<u32> {
+    task_definition.rsplit(':').next()?.parse().ok()
+}
+
+/// The family of a task definition ARN or `family:revision`.
+pub fn family_of(task_definition: &str) -> &str {
+    let name = task_definition
+        .rsplit('/')
+        .next()
+        .unwrap_or(task_definition);
+    name.rsplit_once(':').map_or(name, |(family, _)| family)
+}
+
+/// Choose the rollback target.
+///
+/// - `current`: the service's deployments (PRIMARY first).
+/// - `history`: finished deployments, newest first; empty where the endpoint has no history API.
+/// - `revisions`: the family's ACTIVE task definition ARNs, any order.
+pub fn choose(
+    service: &str,
+    wanted: &Wanted,
+    current: &[CurrentDeployment],
+    history: &[PastDeployment],
+    revisions: &[String],
+) -> Result<Target, NoTarget> {
+    let primary = current
+        .iter()
+        .find(|d| d.primary)
+        .or_else(|| current.first())
+        .ok_or_else(|| NoTarget::NoDeployments(service.to_owned()))?;
+    let running = &primary.task_definition;
+    let running_revision = revision_of(running).unwrap_or(u32::MAX);
+    let family = family_of(running);
+
+    match wanted {
+        Wanted::Revision(number) => {
+            let found = revisions
+                .iter()
+                .find(|r| family_of(r) == family && revision_of(r) == Some(*number))
+                .ok_or_else(|| NoTarget::NotInFamily(number.to_string(), family.to_owned()))?;
+            if found == running {
+                return Err(NoTarget::AlreadyRunning(found.clone()));
+            }
+            Ok(Target {
+                task_definition: found.clone(),
+                reason: format!("revision {number}, as asked"),
+                interrupts_deployment: primary.rollout == Rollout::InProgress,
+            })
+        }
+        Wanted::Previous => previous(revisions, family, running_revision, running, primary),
+        Wanted::LastCompleted => {
+            // A deployment under way: go back to what served before it (the newest ACTIVE one).
+            if primary.rollout == Rollout::InProgress {
+                if let Some(serving) = current
+                    .iter()
+                    .find(|d| !d.primary && d.task_definition != *running)
+                {
+                    return Ok(Target {
+                        task_definition: serving.task_definition.clone(),
+                        reason: format!(
+                            "a deployment of {} is still in progress; {} is what served before it",
+                            short(running),
+                            short(&serving.task_definition)
+                        ),
+                        interrupts_deployment: true,
+                    });
+                }
+            }
+            // The newest successful deployment of another revision.
+            if let Some(done) = history
+                .iter()
+                .find(|d| d.successful && d.task_definition != *running)
+            {
+                return Ok(Target {
+                    task_definition: done.task_definition.clone(),
+                    reason: format!(
+                        "{} ran the last completed deployment before {}",
+                        short(&done.task_definition),
+                        short(running)
+                    ),
+                    interrupts_deployment: primary.rollout == Rollout::InProgress,
+                });
+            }
+            // A finished deployment still listed by DescribeServices (ECS keeps a COMPLETED one
+            // ACTIVE while the primary rolls out).
+            if let Some(done) = current.iter().find(|d| {
+                !d.primary && d.rollout == Rollout::Completed && d.task_definition != *running
+            }) {
+                return Ok(Target {
+                    task_definition: done.task_definition.clone(),
+                    reason: format!(
+                        "{} is the last completed deployment",
+                        short(&done.task_definition)
+                    ),
+                    interrupts_deployment: primary.rollout == Rollout::InProgress,
+                });
+            }
+            // No history at all: the newest older revision, and say so.
+            let mut target = previous(revisions, family, running_revision, running, primary)?;
+            target.reason = format!(
+                "no deployment history is available; {} is the newest revision older than the running {}",
+                short(&target.task_definition),
+                short(running)
+            );
+            Ok(target)
+        }
+    }
+}
+
+fn previous(
+    revisions: &[String],
+    family: &str,
+    running_revision: u32,
+    running: &str,
+    primary: &CurrentDeployment,
+) -> Result<Target, NoTarget> {
+    revisions
+        .iter()
+        .filter(|r| family_of(r) == family)
+        .filter_map(|r| Some((revision_of(r)?, r)))
+        .filter(|(n, _)| *n < running_revision)
+        .max_by_key(|(n, _)| *n)
+        .map(|(_, r)| Target {
+            task_definition: r.clone(),
+            reason: format!(
+                "{} is the newest revision older than the running {}",
+                short(r),
+                short(running)
+            ),
+            interrupts_deployment: primary.rollout == Rollout::InProgress,
+        })
+        .ok_or_else(|| NoTarget::NothingOlder(running.to_owned()))
+}
+
+/// `family:revision` of an ARN, for messages.
+pub fn short(task_definition: &str) -> &str {
+    task_definition
+        .rsplit('/')
+        .next()
+        .unwrap_or(task_definition)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARN: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/courier";
+
+    fn td(revision: u32) -> String {
+        format!("{ARN}:{revision}")
+    }
+
+    fn dep(primary: bool, revision: u32, rollout: Rollout) -> CurrentDeployment {
+        CurrentDeployment {
+            primary,
+            task_definition: td(revision),
+            rollout,
+            running: 1,
+        }
+    }
+
+    fn past(revision: u32, successful: bool) -> PastDeployment {
+        PastDeployment {
+            task_definition: td(revision),
+            successful,
+        }
+    }
+
+    fn revisions(upto: u32) -> Vec<String> {
+        (1..=upto).map(td).collect()
+    }
+
+    #[test]
+    fn completed_history_wins_over_current_minus_one() {
+        // 7 runs; 6 was registered but never deployed; 5 failed; 4 was the last good deploy.
+        let target = choose(
+            "svc",
+            &Wanted::LastCompleted,
+            &[dep(true, 7, Rollout::Completed)],
+            &[past(7, true), past(5, false), past(4, true), past(3, true)],
+            &revisions(7),
+        )
+        .unwrap();
+        assert_eq!(target.task_definition, td(4));
+        assert!(!target.interrupts_deployment);
+        assert!(target.reason.contains("courier:4"), "{}", target.reason);
+    }
+
+    #[test]
+    fn a_failed_deployment_is_never_the_target() {
+        let target = choose(
+            "svc",
+            &Wanted::LastCompleted,
+            &[dep(true, 9, Rollout::Completed)],
+            &[past(9, true), past(8, false), past(7, false), past(2, true)],
+            &revisions(9),
+        )
+        .unwrap();
+        assert_eq!(target.task_definition, td(2));
+    }
+
+    #[test]
+    fn in_progress_deployment_rolls_back_to_what_served_before_it() {
+        let target = choose(
+            "svc",
+            &Wanted::LastCompleted,
+            &[
+                dep(true, 12, Rollout::InProgress),
+                dep(false, 10, Rollout::Completed),
+            ],
+            &[past(11, true)],
+            &revisions(12),
+        )
+        .unwrap();
+        assert_eq!(target.task_definition, td(10));
+        assert!(target.interrupts_deployment);
+        assert!(target.reason.contains("still in progress"));
+    }
+
+    #[test]
+    fn without_history_the_newest_older_revision_is_chosen_and_the_reason_says_so() {
+        let target = choose(
+            "svc",
+            &Wanted::LastCompleted,
+            &[dep(true, 3, Rollout::Completed)],
+            &[],
+            &[td(1), td(3), td(2)],
+        )
+        .unwrap();
+        assert_eq!(target.task_definition, td(2));
+        assert!(target.reason.contains("no deployment history"));
+    }
+
+    #[test]
+    fn previous_skips_gaps_in_revision_numbers() {
+        let target = choose(
+            "svc",
+            &Wanted::Previous,
+            &[dep(true, 5, Rollout::Completed)],
+            &[],
+            &[td(1), td(2), td(5)],
+        )
+        .unwrap();
+        assert_eq!(target.task_definition, td(2));
+    }
+
+    #[test]
+    fn an_explicit_revision_must_exist_in_the_family_and_not_be_running() {
+        let current = [dep(true, 3, Rollout::Completed)];
+        assert_eq!(
+            choose("svc", &Wanted::Revision(1), &current, &[], &revisions(3))
+                .unwrap()
+                .task_definition,
+            td(1)
+        );
+        assert!(matches!(
+            choose("svc", &Wanted::Revision(9), &current, &[], &revisions(3)),
+            Err(NoTarget::NotInFamily(..))
+        ));
+        assert!(matches!(
+            choose("svc", &Wanted::Revision(3), &current, &[], &revisions(3)),
+            Err(NoTarget::AlreadyRunning(..))
+        ));
+    }
+
+    #[test]
+    fn nothing_to_roll_back_to() {
+        assert!(matches!(
+            choose("svc", &Wanted::LastCompleted, &[], &[], &[]),
+            Err(NoTarget::NoDeployments(_))
+        ));
+        assert!(matches!(
+            choose(
+                "svc",
+                &Wanted::LastCompleted,
+                &[dep(true, 1, Rollout::Completed)],
+                &[],
+                &revisions(1)
+            ),
+            Err(NoTarget::NothingOlder(_))
+        ));
+    }
+
+    #[test]
+    fn wanted_parses_the_flag() {
+        assert_eq!(
+            "last-completed".parse::<Wanted>(),
+            Ok(Wanted::LastCompleted)
+        );
+        assert_eq!("previous".parse::<Wanted>(), Ok(Wanted::Previous));
+        assert_eq!("42".parse::<Wanted>(), Ok(Wanted::Revision(42)));
+        assert!("latest"
+            .parse::<Wanted>()
+            .unwrap_err()
+            .contains("--to takes"));
+    }
+
+    #[test]
+    fn names_are_read_from_arns_and_short_forms() {
+        assert_eq!(revision_of(&td(17)), Some(17));
+        assert_eq!(family_of(&td(17)), "courier");
+        assert_eq!(family_of("courier:3"), "courier");
+        assert_eq!(short(&td(17)), "courier:17");
+    }
+}
