@@ -4,6 +4,7 @@
 //! `terraform apply` of `terraform/envs/local` creates the stack's resources in moto. The same
 //! building blocks give tests their own moto and PostgreSQL on free ports ([`testenv`]).
 
+pub mod agent;
 pub mod aws;
 pub mod envfile;
 pub mod moto;

@@ -53,10 +53,41 @@ enum Command {
     Down,
     /// Say what runs; exit 0 when the stack is up, 3 when it is not.
     Status,
+    /// The local AWS endpoint in front of moto (`up` starts it as a daemon): forwards every call
+    /// to moto, answers what moto lacks, runs the service's tasks, metrics and alarms.
+    Agent(AgentArgs),
     /// Start a private moto + PostgreSQL on free ports, print their addresses as one JSON line,
     /// and keep them until standard input closes (used by tests of the test environment).
     #[command(hide = true)]
     Testenv,
+}
+
+#[derive(clap::Args)]
+struct AgentArgs {
+    /// moto's private port.
+    #[arg(long)]
+    moto_port: u16,
+    /// The stack whose discovery parameters the agent reads.
+    #[arg(long, default_value = devstack::STACK_NAME)]
+    stack: String,
+    /// Seconds between metric puts.
+    #[arg(long, default_value_t = 10.0)]
+    metrics_interval: f64,
+    /// Seconds between alarm evaluations.
+    #[arg(long, default_value_t = 10.0)]
+    evaluation_interval: f64,
+    /// Seconds between reconciliations of the service's tasks.
+    #[arg(long, default_value_t = 2.0)]
+    control_interval: f64,
+    /// Port of the first task; later tasks take the next free ports.
+    #[arg(long, default_value_t = 5678)]
+    first_task_port: u16,
+    /// The binary container images map to (default: `courier` next to this binary).
+    #[arg(long)]
+    courier_bin: Option<PathBuf>,
+    /// Without a local PostgreSQL (no AWS/RDS metrics).
+    #[arg(long)]
+    no_postgres: bool,
 }
 
 #[tokio::main]
@@ -77,6 +108,28 @@ async fn run(cli: Cli) -> Result<()> {
                 std::process::exit(3);
             }
             Ok(())
+        }
+        Command::Agent(ref args) => {
+            let settings = cli.settings()?;
+            let secs = |s: f64| std::time::Duration::from_secs_f64(s.max(0.05));
+            let courier_bin = match &args.courier_bin {
+                Some(bin) => bin.clone(),
+                None => std::env::current_exe()?.with_file_name("courier"),
+            };
+            devstack::agent::run(devstack::agent::Config {
+                listen_port: settings.aws_port,
+                moto_port: args.moto_port,
+                stack: args.stack.clone(),
+                pg_port: (!args.no_postgres).then_some(settings.pg_port),
+                pg_data: (!args.no_postgres).then(|| settings.paths.pg_data()),
+                metrics_interval: secs(args.metrics_interval),
+                evaluation_interval: secs(args.evaluation_interval),
+                control_interval: secs(args.control_interval),
+                first_task_port: args.first_task_port,
+                courier_bin,
+                log_dir: settings.paths.log_dir(),
+            })
+            .await
         }
         Command::Testenv => testenv().await,
     }

@@ -31,10 +31,14 @@ impl Settings {
         }
     }
 
-    fn port(&self, server: Server) -> u16 {
+    /// The port `server` listens on; moto's is private and known once it has started.
+    fn port(&self, server: Server) -> Option<u16> {
         match server.name {
-            "moto" => self.aws_port,
-            _ => self.pg_port,
+            "moto" => std::fs::read_to_string(self.paths.run_dir().join("moto.port"))
+                .ok()
+                .and_then(|p| p.trim().parse().ok()),
+            "agent" => Some(self.aws_port),
+            _ => Some(self.pg_port),
         }
     }
 }
@@ -60,8 +64,15 @@ pub const POSTGRES: Server = Server {
     stop_signal: libc::SIGINT,
 };
 
-/// Servers in start order (stopped in reverse).
-pub const SERVERS: [Server; 2] = [MOTO, POSTGRES];
+/// The agent: the local AWS endpoint in front of moto (`devstack agent`).
+pub const AGENT: Server = Server {
+    name: "agent",
+    marker: "devstack agent",
+    stop_signal: libc::SIGTERM,
+};
+
+/// Servers in start order (stopped in reverse: the agent first, so it stops its tasks).
+pub const SERVERS: [Server; 3] = [MOTO, POSTGRES, AGENT];
 
 impl Server {
     /// Our running process for this server, from its pid file.
@@ -85,12 +96,13 @@ pub enum ServerState {
 
 pub fn server_state(settings: &Settings, server: Server) -> ServerState {
     let port = settings.port(server);
+    let listening = port.is_some_and(ports::is_listening);
     match server.running_pid(&settings.paths) {
         Some(pid) => ServerState::Running {
             pid,
-            answering: ports::is_listening(port),
+            answering: listening,
         },
-        None if ports::is_listening(port) => ServerState::PortTaken,
+        None if listening => ServerState::PortTaken,
         None => ServerState::Stopped,
     }
 }
@@ -128,7 +140,7 @@ pub async fn up(settings: &Settings) -> Result<()> {
         if server_state(settings, server) == ServerState::PortTaken {
             bail!(
                 "port {} ({}) is already taken by a process devstack did not start: stop it, then run `devstack up` again",
-                settings.port(server),
+                settings.port(server).unwrap_or_default(),
                 server.name
             );
         }
@@ -171,12 +183,15 @@ fn names(servers: &[Server]) -> String {
 async fn bring_up(settings: &Settings, started: &mut Vec<Server>) -> Result<()> {
     let paths = &settings.paths;
     if MOTO.running_pid(paths).is_none() {
-        println!("starting moto on 127.0.0.1:{}", settings.aws_port);
-        let mut cmd = moto::command(settings.aws_port);
+        // moto listens on a private port; clients reach it through the agent on the AWS port.
+        let moto_port = ports::free_port()?;
+        println!("starting moto on 127.0.0.1:{moto_port} (private, behind the agent)");
+        std::fs::write(paths.run_dir().join("moto.port"), format!("{moto_port}\n"))?;
+        let mut cmd = moto::command(moto_port);
         redirect_to_log(&mut cmd, &paths.log_file(MOTO.name))?;
         let mut child = process::spawn_daemon(cmd, &paths.pid_file(MOTO.name))?;
         started.push(MOTO);
-        moto::wait_ready(settings.aws_port, &mut child, READY_TIMEOUT)
+        moto::wait_ready(moto_port, &mut child, READY_TIMEOUT)
             .with_context(|| format!("see {}", paths.log_file(MOTO.name).display()))?;
         // A fresh moto holds nothing: an old state file would describe resources that are gone.
         let _ = std::fs::remove_file(paths.tf_state());
@@ -201,6 +216,34 @@ async fn bring_up(settings: &Settings, started: &mut Vec<Server>) -> Result<()> 
             .with_context(|| format!("see {}", paths.log_file(POSTGRES.name).display()))?;
     }
     cluster.create_database(crate::COURIER_DB)?;
+
+    if AGENT.running_pid(paths).is_none() {
+        let moto_port = settings
+            .port(MOTO)
+            .context("moto runs but its port file is missing: run `devstack down`, then `up`")?;
+        println!(
+            "starting the agent on 127.0.0.1:{} (the local AWS endpoint, in front of moto)",
+            settings.aws_port
+        );
+        let mut cmd = std::process::Command::new(
+            std::env::current_exe().context("cannot find the devstack binary")?,
+        );
+        cmd.arg("agent")
+            .arg("--moto-port")
+            .arg(moto_port.to_string())
+            .arg("--state-dir")
+            .arg(&paths.state)
+            .arg("--aws-port")
+            .arg(settings.aws_port.to_string())
+            .arg("--pg-port")
+            .arg(settings.pg_port.to_string())
+            .current_dir(&paths.root);
+        redirect_to_log(&mut cmd, &paths.log_file(AGENT.name))?;
+        let mut child = process::spawn_daemon(cmd, &paths.pid_file(AGENT.name))?;
+        started.push(AGENT);
+        moto::wait_ready(settings.aws_port, &mut child, READY_TIMEOUT)
+            .with_context(|| format!("see {}", paths.log_file(AGENT.name).display()))?;
+    }
 
     if !paths.tf_state().is_file() {
         println!(
@@ -262,6 +305,9 @@ fn stop_server(paths: &Paths, server: Server) {
         );
     }
     let _ = std::fs::remove_file(paths.pid_file(server.name));
+    if server.name == MOTO.name {
+        let _ = std::fs::remove_file(paths.run_dir().join("moto.port"));
+    }
 }
 
 /// Stop exactly what devstack started and forget the stack: moto's state lives in its memory, so
@@ -299,7 +345,9 @@ pub fn down(settings: &Settings) -> Result<()> {
 pub fn status(settings: &Settings) -> bool {
     let paths = &settings.paths;
     for server in SERVERS {
-        let port = settings.port(server);
+        let port = settings
+            .port(server)
+            .map_or_else(|| "?".to_owned(), |p| p.to_string());
         let line = match server_state(settings, server) {
             ServerState::Running {
                 pid,

@@ -75,6 +75,15 @@ async fn up_is_idempotent_writes_env_and_down_leaves_nothing_behind() {
     let pg_pid = stack.pid("postgres").expect("postgres pid file");
     assert!(devstack::process::is_running(moto_pid, "moto"));
     assert!(devstack::process::is_running(pg_pid, "postgres"));
+    // The agent is the endpoint; moto sits behind it on a private port.
+    let agent_pid = stack.pid("agent").expect("agent pid file");
+    assert!(devstack::process::is_running(agent_pid, "devstack agent"));
+    let moto_port: u16 = std::fs::read_to_string(stack.state.path().join("devstack/run/moto.port"))
+        .expect("moto port file")
+        .trim()
+        .parse()
+        .unwrap();
+    assert_ne!(moto_port, stack.aws_port);
 
     // The env file points at this stack, and the applied parameter is in moto.
     let env = std::fs::read_to_string(stack.state.path().join("devstack/env")).unwrap();
@@ -117,6 +126,11 @@ async fn up_is_idempotent_writes_env_and_down_leaves_nothing_behind() {
     assert!(down.status.success(), "{}", text(&down));
     assert!(!devstack::process::is_running(moto_pid, "moto"));
     assert!(!devstack::process::is_running(pg_pid, "postgres"));
+    assert!(!devstack::process::is_running(agent_pid, "devstack agent"));
+    assert!(
+        ports::is_free(moto_port),
+        "moto's private port {moto_port} still bound"
+    );
     assert!(
         ports::is_free(stack.aws_port),
         "port {} still bound",
@@ -157,7 +171,7 @@ fn a_failed_apply_shows_terraforms_error_and_stops_what_it_started() {
     );
     assert!(out.contains("NotAType"), "{out}");
     assert!(
-        out.contains("stopping what it started: moto, postgres"),
+        out.contains("stopping what it started: moto, postgres, agent"),
         "{out}"
     );
     assert!(ports::is_free(stack.aws_port), "moto left running:\n{out}");

@@ -1,0 +1,145 @@
+//! `devstack agent`: the local AWS endpoint. It listens where clients expect AWS
+//! (127.0.0.1:4566), forwards every request to moto on a private port unchanged, and answers the
+//! few operations where moto falls short from its own state (the interception list in
+//! [`intercept`]). Background loops make the stack live: metrics, alarm evaluation, message move
+//! tasks, and the ECS control plane that runs the service's tasks as local processes.
+
+pub mod alarms;
+pub mod cloudwatch;
+pub mod discovery;
+pub mod ecs;
+pub mod logs;
+pub mod metrics;
+pub mod procs;
+pub mod proxy;
+pub mod sqs;
+
+use anyhow::{Context, Result};
+use aws_config::SdkConfig;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::http::Response;
+use proxy::{Call, MotoClient};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What the agent needs to know; `devstack up` fills it in from its settings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The local AWS endpoint's port (4566).
+    pub listen_port: u16,
+    /// moto's private port.
+    pub moto_port: u16,
+    /// The stack whose discovery parameters (`/stackdeck/<stack>/`) the loops read.
+    pub stack: String,
+    /// The local PostgreSQL standing in for RDS (for AWS/RDS metrics), if any.
+    pub pg_port: Option<u16>,
+    pub pg_data: Option<PathBuf>,
+    /// How often metrics are put (10–60 s for the stack; tests use less).
+    pub metrics_interval: Duration,
+    /// How often alarms are evaluated.
+    pub evaluation_interval: Duration,
+    /// How often the ECS control plane reconciles tasks with the service.
+    pub control_interval: Duration,
+    /// The first courier task's port (5678); the next tasks take the next free ones.
+    pub first_task_port: u16,
+    /// The binary an ECS container image maps to (`target/debug/courier`).
+    pub courier_bin: PathBuf,
+    /// Where task output is kept besides the log group.
+    pub log_dir: PathBuf,
+}
+
+/// The running agent: its settings, its moto clients and the state of each intercepted service.
+pub struct Agent {
+    pub config: Config,
+    client: MotoClient,
+    /// SDK configuration pointed at moto itself (the agent never calls through itself).
+    pub sdk: SdkConfig,
+    pub cloudwatch: cloudwatch::State,
+    pub sqs: sqs::State,
+    pub ecs: ecs::State,
+}
+
+impl Agent {
+    pub async fn new(config: Config) -> Arc<Agent> {
+        let sdk = crate::aws::sdk_config(&format!("http://127.0.0.1:{}", config.moto_port)).await;
+        Arc::new(Agent {
+            client: proxy::moto_client(),
+            sdk,
+            cloudwatch: Default::default(),
+            sqs: Default::default(),
+            ecs: ecs::State::new(&config),
+            config,
+        })
+    }
+
+    /// Send `call` to moto unchanged.
+    pub async fn forward(&self, call: &Call) -> Result<Response<Full<Bytes>>> {
+        proxy::forward(&self.client, self.config.moto_port, call).await
+    }
+
+    /// The stack's discovery parameters, read from moto's SSM.
+    pub async fn discover(&self) -> Result<discovery::Stack> {
+        discovery::read(&self.sdk, &self.config.stack).await
+    }
+}
+
+/// The interception list: every operation the agent answers or amends, one module per service.
+/// Everything else goes to moto unchanged.
+pub async fn intercept(agent: &Arc<Agent>, call: &Call) -> Option<Result<Response<Full<Bytes>>>> {
+    let answer = match (call.op.service.as_str(), call.op.name.as_str()) {
+        // CloudWatch: moto answers 500; the agent keeps the history of the states it sets.
+        ("monitoring", "DescribeAlarmHistory") => cloudwatch::describe_alarm_history(agent, call),
+        // CloudWatch: forwarded, and the change recorded in the history.
+        ("monitoring", "SetAlarmState") => cloudwatch::set_alarm_state(agent, call).await,
+        // SQS: moto answers 500 to the message move APIs.
+        ("sqs", "StartMessageMoveTask") => sqs::start_message_move_task(agent, call).await,
+        ("sqs", "ListMessageMoveTasks") => sqs::list_message_move_tasks(agent, call).await,
+        ("sqs", "CancelMessageMoveTask") => sqs::cancel_message_move_task(agent, call),
+        // SQS: one purge per queue per 60 s, as AWS enforces.
+        ("sqs", "PurgeQueue") if call.op.json => sqs::purge_queue(agent, call).await,
+        // ECS: the control plane's deployments, counts and events laid over moto's service.
+        ("ecs", "DescribeServices") => ecs::describe_services(agent, call).await,
+        ("ecs", "UpdateService") => ecs::update_service(agent, call).await,
+        _ => return None,
+    };
+    Some(answer)
+}
+
+/// Seconds since the Unix epoch, as a float (the JSON protocols' timestamp format).
+pub fn now_secs() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or_default()
+}
+
+/// Run the agent until SIGTERM or SIGINT; then stop the tasks it runs and return.
+pub async fn run(config: Config) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.listen_port))
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on 127.0.0.1:{}: is another AWS endpoint running there?",
+                config.listen_port
+            )
+        })?;
+    let agent = Agent::new(config).await;
+    ecs::keep_tasks_running_in_moto(&agent).await?;
+
+    let mut loops = tokio::task::JoinSet::new();
+    loops.spawn(proxy::serve(listener, agent.clone()));
+    loops.spawn(metrics::run(agent.clone()));
+    loops.spawn(alarms::run(agent.clone()));
+    loops.spawn(ecs::run(agent.clone()));
+
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    loops.abort_all();
+    agent.ecs.stop_all_processes().await;
+    Ok(())
+}
