@@ -3,6 +3,8 @@
 use crate::aws::config::{self, AwsTarget};
 use crate::aws::ssm::Discovery;
 use crate::model::stack::{discovery_path, DISCOVERY_KEYS};
+use crate::ops::audit;
+use crate::ops::commands::{self, Context, Request};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
@@ -32,6 +34,9 @@ pub struct GlobalArgs {
     /// AWS endpoint URL, e.g. http://127.0.0.1:4566 for the local stack (default: AWS_ENDPOINT_URL).
     #[arg(long, global = true)]
     pub endpoint_url: Option<String>,
+    /// Refuse every mutation (redeploy, rollback, purge, redrive); the TUI does not even bind their keys.
+    #[arg(long, global = true)]
+    pub read_only: bool,
 }
 
 impl GlobalArgs {
@@ -53,6 +58,47 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Force a new deployment of the service (UpdateService --force-new-deployment).
+    Redeploy {
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// Roll the service back to an earlier task definition revision.
+    Rollback {
+        /// REVISION number, `previous` (newest older revision) or `last-completed` (the revision
+        /// the last completed deployment ran).
+        #[arg(long, default_value = "last-completed")]
+        to: crate::ops::rollback::Wanted,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// Purge the work queue (or the dead-letter queue with --dlq): every message is deleted.
+    Purge {
+        /// Purge the dead-letter queue instead of the work queue.
+        #[arg(long)]
+        dlq: bool,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// Move the dead-letter queue's messages back to the work queue (StartMessageMoveTask).
+    Redrive {
+        #[command(flatten)]
+        act: ActArgs,
+    },
+}
+
+/// Flags of every mutation.
+#[derive(Args, Debug, Clone)]
+pub struct ActArgs {
+    /// Act without asking (required when standard input is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// After acting, wait until the deployment completes (redeploy, rollback) or the redrive ends.
+    #[arg(long)]
+    pub wait_stable: bool,
+    /// How long --wait-stable waits, e.g. 90s, 10m, 1h.
+    #[arg(long, default_value = "10m", value_parser = crate::ops::commands::parse_timeout)]
+    pub timeout: std::time::Duration,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -69,74 +115,122 @@ pub async fn run(cli: Cli) -> i32 {
     let target = cli.global.target();
     let sdk = config::load(&target).await;
     let discovery = Discovery::new(&sdk, target.profile_name());
-    match cli.command.unwrap_or(Command::Discover {
+    let (request, act) = match cli.command.unwrap_or(Command::Discover {
         format: Format::Text,
     }) {
-        Command::Stacks => match discovery.stacks().await {
-            Ok(stacks) if stacks.is_empty() => {
-                eprintln!("stackdeck: no stacks under /stackdeck/ in this account and region (profile {})", target.profile_name());
-                EXIT_ERROR
-            }
-            Ok(stacks) => {
-                for stack in stacks {
-                    println!("{stack}");
-                }
-                EXIT_OK
-            }
-            Err(e) => {
-                eprintln!("stackdeck: {e}");
-                EXIT_ERROR
-            }
-        },
+        Command::Stacks => return stacks(&discovery, &target).await,
         Command::Discover { format } => {
-            let Some(stack) = cli.global.stack.as_deref() else {
-                eprintln!("stackdeck: no stack given: pass --stack NAME or set STACKDECK_STACK (`stackdeck stacks` lists them)");
-                return EXIT_ERROR;
-            };
-            match discovery.stack(stack).await {
-                Ok(found) if found.values.is_empty() => {
-                    eprintln!(
+            return discover(format, &cli.global, &target, &discovery).await
+        }
+        Command::Redeploy { act } => (Request::Redeploy, act),
+        Command::Rollback { to, act } => (Request::Rollback { to }, act),
+        Command::Purge { dlq, act } => (Request::Purge { dlq }, act),
+        Command::Redrive { act } => (Request::Redrive, act),
+    };
+    let Some(stack) = cli.global.stack.as_deref() else {
+        eprintln!("stackdeck: no stack given: pass --stack NAME or set STACKDECK_STACK (`stackdeck stacks` lists them)");
+        return EXIT_ERROR;
+    };
+    let resources = match discovery.stack(stack).await {
+        Ok(found) if !found.values.is_empty() => found,
+        Ok(_) => {
+            eprintln!(
+                "stackdeck: no parameters under {} (profile {}): check --stack and --region",
+                discovery_path(stack),
+                target.profile_name()
+            );
+            return EXIT_ERROR;
+        }
+        Err(e) => {
+            eprintln!("stackdeck: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let ctx = Context {
+        sdk,
+        profile: target.profile_name(),
+        stack: resources,
+        audit_path: audit::default_path(),
+        read_only: cli.global.read_only,
+        assume_yes: act.yes,
+    };
+    commands::run(&ctx, request, act.wait_stable.then_some(act.timeout)).await
+}
+
+async fn stacks(discovery: &Discovery, target: &AwsTarget) -> i32 {
+    match discovery.stacks().await {
+        Ok(stacks) if stacks.is_empty() => {
+            eprintln!(
+                "stackdeck: no stacks under /stackdeck/ in this account and region (profile {})",
+                target.profile_name()
+            );
+            EXIT_ERROR
+        }
+        Ok(stacks) => {
+            for stack in stacks {
+                println!("{stack}");
+            }
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("stackdeck: {e}");
+            EXIT_ERROR
+        }
+    }
+}
+
+async fn discover(
+    format: Format,
+    global: &GlobalArgs,
+    target: &AwsTarget,
+    discovery: &Discovery,
+) -> i32 {
+    let Some(stack) = global.stack.as_deref() else {
+        eprintln!("stackdeck: no stack given: pass --stack NAME or set STACKDECK_STACK (`stackdeck stacks` lists them)");
+        return EXIT_ERROR;
+    };
+    match discovery.stack(stack).await {
+        Ok(found) if found.values.is_empty() => {
+            eprintln!(
                         "stackdeck: no parameters under {} (profile {}): check --stack and --region; `stackdeck stacks` lists the stacks found",
                         discovery_path(stack),
                         target.profile_name()
                     );
-                    EXIT_ERROR
-                }
-                Ok(found) => {
-                    match format {
-                        Format::Json => println!(
-                            "{}",
-                            serde_json::to_string_pretty(&found).expect("plain map serialises")
-                        ),
-                        Format::Text => {
-                            println!("stack {stack}");
-                            for key in DISCOVERY_KEYS {
-                                println!("  {key:<18} {}", found.get(key).unwrap_or("(missing)"));
-                            }
-                            for (key, value) in found
-                                .values
-                                .iter()
-                                .filter(|(k, _)| !DISCOVERY_KEYS.contains(&k.as_str()))
-                            {
-                                println!("  {key:<18} {value}");
-                            }
-                        }
+            EXIT_ERROR
+        }
+        Ok(found) => {
+            match format {
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&found).expect("plain map serialises")
+                ),
+                Format::Text => {
+                    println!("stack {stack}");
+                    for key in DISCOVERY_KEYS {
+                        println!("  {key:<18} {}", found.get(key).unwrap_or("(missing)"));
                     }
-                    let missing = found.missing();
-                    if !missing.is_empty() {
-                        eprintln!(
-                            "stackdeck: stack {stack} lacks {} of the discovery parameters: {}",
-                            missing.len(),
-                            missing.join(", ")
-                        );
+                    for (key, value) in found
+                        .values
+                        .iter()
+                        .filter(|(k, _)| !DISCOVERY_KEYS.contains(&k.as_str()))
+                    {
+                        println!("  {key:<18} {value}");
                     }
-                    EXIT_OK
-                }
-                Err(e) => {
-                    eprintln!("stackdeck: {e}");
-                    EXIT_ERROR
                 }
             }
+            let missing = found.missing();
+            if !missing.is_empty() {
+                eprintln!(
+                    "stackdeck: stack {stack} lacks {} of the discovery parameters: {}",
+                    missing.len(),
+                    missing.join(", ")
+                );
+            }
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("stackdeck: {e}");
+            EXIT_ERROR
         }
     }
 }

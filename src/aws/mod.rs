@@ -1,5 +1,7 @@
 //! One adapter per AWS service, each returning `crate::model` types.
 
 pub mod config;
+pub mod ecs_actions;
 pub mod error;
+pub mod sqs_actions;
 pub mod ssm;

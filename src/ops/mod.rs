@@ -2,4 +2,5 @@
 //! redrive), the choice of rollback target, and the audit log every attempt is written to.
 
 pub mod audit;
+pub mod commands;
 pub mod rollback;

@@ -1,0 +1,362 @@
+//! ECS, the operating side: force a new deployment, change the task definition, read what a
+//! rollback needs (deployments, history, revisions, a revision's contents), wait for stability.
+
+use super::error::{describe, AwsError, AwsErrorKind};
+use crate::ops::rollback::{CurrentDeployment, PastDeployment, Rollout};
+use aws_sdk_ecs::types::{ServiceDeploymentStatus, SortOrder, TaskDefinitionStatus};
+use aws_sdk_ecs::Client;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A service's identity for messages and calls.
+#[derive(Clone, Debug)]
+pub struct ServiceRef {
+    pub cluster: String,
+    pub service: String,
+}
+
+impl std::fmt::Display for ServiceRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "service {} in cluster {}", self.service, self.cluster)
+    }
+}
+
+/// What differs between two revisions, for the rollback dialog.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TaskDefinitionSummary {
+    pub arn: String,
+    pub cpu: Option<String>,
+    pub memory: Option<String>,
+    /// Per container: image, command, environment.
+    pub containers: BTreeMap<String, ContainerSummary>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ContainerSummary {
+    pub image: Option<String>,
+    pub command: Vec<String>,
+    pub environment: BTreeMap<String, String>,
+}
+
+/// The write-side ECS adapter.
+pub struct EcsActions {
+    client: Client,
+    profile: String,
+}
+
+impl EcsActions {
+    pub fn new(config: &aws_config::SdkConfig, profile: String) -> Self {
+        EcsActions {
+            client: Client::new(config),
+            profile,
+        }
+    }
+
+    fn err<E, R>(&self, e: &aws_sdk_ecs::error::SdkError<E, R>, op: &str, what: &str) -> AwsError
+    where
+        E: aws_sdk_ecs::error::ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug + 'static,
+    {
+        describe(e, op, what, &self.profile)
+    }
+
+    /// UpdateService with forceNewDeployment: new tasks of the same task definition.
+    pub async fn force_new_deployment(&self, svc: &ServiceRef) -> Result<String, AwsError> {
+        let out = self
+            .client
+            .update_service()
+            .cluster(&svc.cluster)
+            .service(&svc.service)
+            .force_new_deployment(true)
+            .send()
+            .await
+            .map_err(|e| self.err(&e, "UpdateService", &svc.to_string()))?;
+        Ok(primary_id(out.service()))
+    }
+
+    /// UpdateService to `task_definition`.
+    pub async fn deploy(
+        &self,
+        svc: &ServiceRef,
+        task_definition: &str,
+    ) -> Result<String, AwsError> {
+        let out = self
+            .client
+            .update_service()
+            .cluster(&svc.cluster)
+            .service(&svc.service)
+            .task_definition(task_definition)
+            .send()
+            .await
+            .map_err(|e| self.err(&e, "UpdateService", &svc.to_string()))?;
+        Ok(primary_id(out.service()))
+    }
+
+    /// The service's deployments, PRIMARY first.
+    pub async fn deployments(&self, svc: &ServiceRef) -> Result<Vec<CurrentDeployment>, AwsError> {
+        let out = self
+            .client
+            .describe_services()
+            .cluster(&svc.cluster)
+            .services(&svc.service)
+            .send()
+            .await
+            .map_err(|e| self.err(&e, "DescribeServices", &svc.to_string()))?;
+        let service = out.services().first().ok_or_else(|| AwsError {
+            kind: AwsErrorKind::NotFound,
+            message: format!(
+                "DescribeServices: {svc} not found ({}); check the stack's SSM parameters",
+                out.failures()
+                    .first()
+                    .and_then(|f| f.reason())
+                    .unwrap_or("no such service")
+            ),
+        })?;
+        let mut deployments: Vec<CurrentDeployment> = service
+            .deployments()
+            .iter()
+            .map(|d| CurrentDeployment {
+                primary: d.status() == Some("PRIMARY"),
+                task_definition: d.task_definition().unwrap_or_default().to_owned(),
+                rollout: Rollout::parse(d.rollout_state().map(|s| s.as_str())),
+                running: d.running_count(),
+            })
+            .collect();
+        deployments.sort_by_key(|d| !d.primary);
+        Ok(deployments)
+    }
+
+    /// Finished deployments, newest first, from ECS service deployments. Endpoints without that
+    /// API (older regions, moto) give an empty history: the caller falls back and says so.
+    pub async fn history(&self, svc: &ServiceRef) -> Vec<PastDeployment> {
+        let Ok(list) = self
+            .client
+            .list_service_deployments()
+            .cluster(&svc.cluster)
+            .service(&svc.service)
+            .send()
+            .await
+        else {
+            return Vec::new();
+        };
+        let revisions: Vec<String> = list
+            .service_deployments()
+            .iter()
+            .filter_map(|d| d.target_service_revision_arn().map(str::to_owned))
+            .collect();
+        if revisions.is_empty() {
+            return Vec::new();
+        }
+        let Ok(described) = self
+            .client
+            .describe_service_revisions()
+            .set_service_revision_arns(Some(revisions))
+            .send()
+            .await
+        else {
+            return Vec::new();
+        };
+        let task_definition_of: BTreeMap<&str, &str> = described
+            .service_revisions()
+            .iter()
+            .filter_map(|r| Some((r.service_revision_arn()?, r.task_definition()?)))
+            .collect();
+        list.service_deployments()
+            .iter()
+            .filter_map(|d| {
+                let td = task_definition_of.get(d.target_service_revision_arn()?)?;
+                Some(PastDeployment {
+                    task_definition: (*td).to_owned(),
+                    successful: d.status() == Some(&ServiceDeploymentStatus::Successful),
+                })
+            })
+            .collect()
+    }
+
+    /// ACTIVE revisions of `family`, newest first (paginated).
+    pub async fn revisions(&self, family: &str) -> Result<Vec<String>, AwsError> {
+        let mut pages = self
+            .client
+            .list_task_definitions()
+            .family_prefix(family)
+            .status(TaskDefinitionStatus::Active)
+            .sort(SortOrder::Desc)
+            .into_paginator()
+            .send();
+        let mut arns = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| {
+                self.err(
+                    &e,
+                    "ListTaskDefinitions",
+                    &format!("task definition family {family}"),
+                )
+            })?;
+            arns.extend(
+                page.task_definition_arns()
+                    .iter()
+                    .filter(|a| crate::ops::rollback::family_of(a) == family)
+                    .cloned(),
+            );
+        }
+        // Some endpoints ignore `sort`: order by revision number ourselves.
+        arns.sort_by_key(|a| std::cmp::Reverse(crate::ops::rollback::revision_of(a)));
+        Ok(arns)
+    }
+
+    /// What a revision runs.
+    pub async fn summary(&self, task_definition: &str) -> Result<TaskDefinitionSummary, AwsError> {
+        let out = self
+            .client
+            .describe_task_definition()
+            .task_definition(task_definition)
+            .send()
+            .await
+            .map_err(|e| {
+                self.err(
+                    &e,
+                    "DescribeTaskDefinition",
+                    &format!("task definition {task_definition}"),
+                )
+            })?;
+        let Some(td) = out.task_definition() else {
+            return Ok(TaskDefinitionSummary {
+                arn: task_definition.to_owned(),
+                ..Default::default()
+            });
+        };
+        Ok(TaskDefinitionSummary {
+            arn: td
+                .task_definition_arn()
+                .unwrap_or(task_definition)
+                .to_owned(),
+            cpu: td.cpu().map(str::to_owned),
+            memory: td.memory().map(str::to_owned),
+            containers: td
+                .container_definitions()
+                .iter()
+                .map(|c| {
+                    (
+                        c.name().unwrap_or("?").to_owned(),
+                        ContainerSummary {
+                            image: c.image().map(str::to_owned),
+                            command: c.command().to_vec(),
+                            environment: c
+                                .environment()
+                                .iter()
+                                .filter_map(|kv| {
+                                    Some((
+                                        kv.name()?.to_owned(),
+                                        kv.value().unwrap_or_default().to_owned(),
+                                    ))
+                                })
+                                .collect(),
+                        },
+                    )
+                })
+                .collect(),
+        })
+    }
+}
+
+fn primary_id(service: Option<&aws_sdk_ecs::types::Service>) -> String {
+    service
+        .and_then(|s| {
+            s.deployments()
+                .iter()
+                .find(|d| d.status() == Some("PRIMARY"))
+        })
+        .and_then(|d| d.id())
+        .unwrap_or("unknown")
+        .to_owned()
+}
+
+/// The differences between two revisions, one line each, for the rollback dialog.
+pub fn diff(from: &TaskDefinitionSummary, to: &TaskDefinitionSummary) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut field = |name: &str, a: &Option<String>, b: &Option<String>| {
+        if a != b {
+            lines.push(format!(
+                "{name}: {} → {}",
+                a.as_deref().unwrap_or("-"),
+                b.as_deref().unwrap_or("-")
+            ));
+        }
+    };
+    field("cpu", &from.cpu, &to.cpu);
+    field("memory", &from.memory, &to.memory);
+    let names: std::collections::BTreeSet<&String> =
+        from.containers.keys().chain(to.containers.keys()).collect();
+    let empty = ContainerSummary::default();
+    for name in names {
+        let a = from.containers.get(name).unwrap_or(&empty);
+        let b = to.containers.get(name).unwrap_or(&empty);
+        if a.image != b.image {
+            lines.push(format!(
+                "{name} image: {} → {}",
+                a.image.as_deref().unwrap_or("-"),
+                b.image.as_deref().unwrap_or("-")
+            ));
+        }
+        if a.command != b.command {
+            lines.push(format!("{name} command: {:?} → {:?}", a.command, b.command));
+        }
+        let keys: std::collections::BTreeSet<&String> =
+            a.environment.keys().chain(b.environment.keys()).collect();
+        for key in keys {
+            let (va, vb) = (a.environment.get(key), b.environment.get(key));
+            if va != vb {
+                lines.push(format!(
+                    "{name} env {key}: {} → {}",
+                    va.map_or("(unset)", String::as_str),
+                    vb.map_or("(unset)", String::as_str)
+                ));
+            }
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_names_image_env_command_and_size_changes() {
+        let mut a = TaskDefinitionSummary {
+            arn: "a".into(),
+            cpu: Some("256".into()),
+            memory: Some("512".into()),
+            ..Default::default()
+        };
+        a.containers.insert(
+            "courier".into(),
+            ContainerSummary {
+                image: Some("courier:1".into()),
+                command: vec!["courier".into()],
+                environment: [
+                    ("MODE".to_owned(), "a".to_owned()),
+                    ("GONE".to_owned(), "x".to_owned()),
+                ]
+                .into(),
+            },
+        );
+        let mut b = a.clone();
+        b.memory = Some("1024".into());
+        let c = b.containers.get_mut("courier").unwrap();
+        c.image = Some("courier:2".into());
+        c.environment.remove("GONE");
+        c.environment.insert("MODE".into(), "b".into());
+        let lines = diff(&a, &b);
+        assert_eq!(
+            lines,
+            vec![
+                "memory: 512 → 1024".to_owned(),
+                "courier image: courier:1 → courier:2".to_owned(),
+                "courier env GONE: x → (unset)".to_owned(),
+                "courier env MODE: a → b".to_owned(),
+            ]
+        );
+        assert!(diff(&a, &a).is_empty());
+    }
+}
