@@ -3,5 +3,6 @@
 pub mod config;
 pub mod ecs_actions;
 pub mod error;
+pub mod permissions;
 pub mod sqs_actions;
 pub mod ssm;

@@ -1,0 +1,73 @@
+//! The IAM actions each stackdeck command calls. This table is the contract between the code and
+//! the policies that let it run: the Terraform `operator` module's read-only and operator policies,
+//! and the CI deploy role (`tests/deploy_role.rs` checks the deploy workflow against it).
+//! A change to an adapter's calls changes this table in the same commit.
+
+/// Discovery: one paginated GetParametersByPath.
+pub const DISCOVER: &[&str] = &["ssm:GetParametersByPath"];
+
+/// One refresh of the dashboard / `stackdeck status`: every read of every panel.
+pub const STATUS: &[&str] = &[
+    "ssm:GetParametersByPath",
+    "ecs:DescribeServices",
+    "ecs:ListTasks",
+    "ecs:DescribeTasks",
+    "elasticloadbalancing:DescribeTargetHealth",
+    "rds:DescribeDBInstances",
+    "sqs:GetQueueAttributes",
+    "cloudwatch:GetMetricData",
+    "cloudwatch:DescribeAlarms",
+];
+
+/// The log panel (not part of `status`).
+pub const LOGS: &[&str] = &["logs:StartLiveTail", "logs:FilterLogEvents"];
+
+/// `stackdeck redeploy`.
+pub const REDEPLOY: &[&str] = &[
+    "ssm:GetParametersByPath",
+    "ecs:DescribeServices",
+    "ecs:UpdateService",
+];
+
+/// `stackdeck rollback`: the deployments, the history (where the API exists), the family's
+/// revisions and two of them for the diff, then the update.
+pub const ROLLBACK: &[&str] = &[
+    "ssm:GetParametersByPath",
+    "ecs:DescribeServices",
+    "ecs:ListServiceDeployments",
+    "ecs:DescribeServiceRevisions",
+    "ecs:ListTaskDefinitions",
+    "ecs:DescribeTaskDefinition",
+    "ecs:UpdateService",
+];
+
+/// `stackdeck purge [--dlq]`.
+pub const PURGE: &[&str] = &[
+    "ssm:GetParametersByPath",
+    "sqs:GetQueueAttributes",
+    "sqs:PurgeQueue",
+];
+
+/// `stackdeck redrive`: StartMessageMoveTask needs to read the DLQ and write the source queue.
+pub const REDRIVE: &[&str] = &[
+    "ssm:GetParametersByPath",
+    "sqs:GetQueueAttributes",
+    "sqs:StartMessageMoveTask",
+    "sqs:ListMessageMoveTasks",
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:SendMessage",
+];
+
+/// The actions of a subcommand by name, as it appears on a command line.
+pub fn for_command(command: &str) -> Option<&'static [&'static str]> {
+    Some(match command {
+        "discover" | "stacks" => DISCOVER,
+        "status" => STATUS,
+        "redeploy" => REDEPLOY,
+        "rollback" => ROLLBACK,
+        "purge" => PURGE,
+        "redrive" => REDRIVE,
+        _ => return None,
+    })
+}
