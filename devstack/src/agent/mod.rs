@@ -53,7 +53,7 @@ pub struct Config {
 /// The running agent: its settings, its moto clients and the state of each intercepted service.
 pub struct Agent {
     pub config: Config,
-    client: MotoClient,
+    pub(crate) client: MotoClient,
     /// SDK configuration pointed at moto itself (the agent never calls through itself).
     pub sdk: SdkConfig,
     pub cloudwatch: cloudwatch::State,
@@ -102,6 +102,10 @@ pub async fn intercept(agent: &Arc<Agent>, call: &Call) -> Option<Result<Respons
         // ECS: the control plane's deployments, counts and events laid over moto's service.
         ("ecs", "DescribeServices") => ecs::describe_services(agent, call).await,
         ("ecs", "UpdateService") => ecs::update_service(agent, call).await,
+        // ECS: moto's task answers have numbers where the SDK expects strings.
+        ("ecs", "DescribeTasks" | "RunTask" | "StopTask") => {
+            ecs::normalise_tasks(agent, call).await
+        }
         _ => return None,
     };
     Some(answer)
