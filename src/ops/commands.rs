@@ -200,8 +200,23 @@ impl Request {
     }
 }
 
+/// Why a request did not become a mutation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlanError {
+    /// It cannot or must not be done (missing parameter, AWS error, 60-second rule, ...).
+    Refused(String),
+    /// The stack is already where the action would take it (a rollback after ECS's own).
+    NothingToDo(String),
+}
+
+impl From<String> for PlanError {
+    fn from(message: String) -> Self {
+        PlanError::Refused(message)
+    }
+}
+
 /// Resolve targets and gather what the confirmation shows: the mutation and its details lines.
-pub async fn plan(ctx: &Context, request: &Request) -> Result<(Mutation, Vec<String>), String> {
+pub async fn plan(ctx: &Context, request: &Request) -> Result<(Mutation, Vec<String>), PlanError> {
     match request {
         Request::Redeploy => {
             let svc = ctx.service()?;
@@ -235,7 +250,10 @@ pub async fn plan(ctx: &Context, request: &Request) -> Result<(Mutation, Vec<Str
             };
             let revisions = ecs.revisions(&family).await.map_err(|e| e.message)?;
             let target = rollback::choose(&svc.service, to, &current, &history, &revisions)
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| match e {
+                    rollback::NoTarget::NothingToDo(message) => PlanError::NothingToDo(message),
+                    other => PlanError::Refused(other.to_string()),
+                })?;
             let running = current
                 .first()
                 .map(|d| d.task_definition.clone())
@@ -279,10 +297,10 @@ pub async fn plan(ctx: &Context, request: &Request) -> Result<(Mutation, Vec<Str
             let recent = audit::tail(&ctx.audit_path, 500).unwrap_or_default();
             if let Some(left) = audit::purge_wait(&recent, &url, jiff::Timestamp::now().as_second())
             {
-                return Err(format!(
+                return Err(PlanError::Refused(format!(
                     "queue {} was purged less than 60 s ago (SQS allows one purge per queue per 60 s): try again in {left} s",
                     facts.name
-                ));
+                )));
             }
             let details = vec![
                 format!(
@@ -484,7 +502,31 @@ pub async fn run(ctx: &Context, request: Request, wait: Option<Duration>) -> i32
     }
     let (mutation, details) = match plan(ctx, &request).await {
         Ok(planned) => planned,
-        Err(message) => {
+        Err(PlanError::NothingToDo(message)) => {
+            ctx.audit(
+                request.name(),
+                &ctx.stack.stack,
+                serde_json::json!({ "noop": true }),
+                Ok(()),
+                false,
+            )
+            .await;
+            println!("{message}");
+            return match wait {
+                Some(timeout) => match wait_stable(ctx, timeout).await {
+                    Ok(stable) => {
+                        println!("{stable}");
+                        EXIT_OK
+                    }
+                    Err(message) => {
+                        eprintln!("stackdeck: {message}");
+                        EXIT_FAILED
+                    }
+                },
+                None => EXIT_OK,
+            };
+        }
+        Err(PlanError::Refused(message)) => {
             ctx.audit(
                 request.name(),
                 &ctx.stack.stack,

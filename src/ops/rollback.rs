@@ -69,6 +69,9 @@ pub enum NoTarget {
     NotInFamily(String, String),
     #[error("{0} is already the running task definition")]
     AlreadyRunning(String),
+    /// Not an error for the caller: the service is already where a rollback would take it.
+    #[error("{0}")]
+    NothingToDo(String),
 }
 
 /// What `--to` asks for.
@@ -149,13 +152,31 @@ pub fn choose(
         }
         Wanted::Previous => previous(revisions, family, running_revision, running, primary),
         Wanted::LastCompleted => {
-            // A deployment under way: go back to what served before it (the newest ACTIVE one).
-            if primary.rollout == Rollout::InProgress {
-                if let Some(serving) = current
-                    .iter()
-                    .find(|d| !d.primary && d.task_definition != *running)
-                {
-                    return Ok(Target {
+            let newer_failed = current.iter().any(|d| {
+                !d.primary
+                    && d.rollout == Rollout::Failed
+                    && revision_of(&d.task_definition) > revision_of(running)
+            });
+            match primary.rollout {
+                // The last completed deployment is the running one: a rollback "to the last
+                // completed revision" has nothing to do. This is the state after ECS's circuit
+                // breaker rolled a failed deployment back, and a CI health gate that then asks
+                // for a rollback must not be taken one revision further back.
+                Rollout::Completed => Err(NoTarget::NothingToDo(format!(
+                    "service {service} already runs {}, the revision of its last completed deployment; \
+                     use --to previous or --to REVISION to go further back",
+                    short(running)
+                ))),
+                // ECS's circuit breaker is already rolling a failed deployment back.
+                Rollout::InProgress if newer_failed => Err(NoTarget::NothingToDo(format!(
+                    "service {service} is already rolling back to {} after a failed deployment",
+                    short(running)
+                ))),
+                // A deployment under way: go back to what served before it.
+                Rollout::InProgress => match current.iter().find(|d| {
+                    !d.primary && d.rollout != Rollout::Failed && d.task_definition != *running
+                }) {
+                    Some(serving) => Ok(Target {
                         task_definition: serving.task_definition.clone(),
                         reason: format!(
                             "a deployment of {} is still in progress; {} is what served before it",
@@ -163,48 +184,61 @@ pub fn choose(
                             short(&serving.task_definition)
                         ),
                         interrupts_deployment: true,
-                    });
-                }
+                    }),
+                    None => preselect(primary, history, current, revisions),
+                },
+                Rollout::Failed | Rollout::Unknown => preselect(primary, history, current, revisions),
             }
-            // The newest successful deployment of another revision.
-            if let Some(done) = history
-                .iter()
-                .find(|d| d.successful && d.task_definition != *running)
-            {
-                return Ok(Target {
-                    task_definition: done.task_definition.clone(),
-                    reason: format!(
-                        "{} ran the last completed deployment before {}",
-                        short(&done.task_definition),
-                        short(running)
-                    ),
-                    interrupts_deployment: primary.rollout == Rollout::InProgress,
-                });
-            }
-            // A finished deployment still listed by DescribeServices (ECS keeps a COMPLETED one
-            // ACTIVE while the primary rolls out).
-            if let Some(done) = current.iter().find(|d| {
-                !d.primary && d.rollout == Rollout::Completed && d.task_definition != *running
-            }) {
-                return Ok(Target {
-                    task_definition: done.task_definition.clone(),
-                    reason: format!(
-                        "{} is the last completed deployment",
-                        short(&done.task_definition)
-                    ),
-                    interrupts_deployment: primary.rollout == Rollout::InProgress,
-                });
-            }
-            // No history at all: the newest older revision, and say so.
-            let mut target = previous(revisions, family, running_revision, running, primary)?;
-            target.reason = format!(
-                "no deployment history is available; {} is the newest revision older than the running {}",
-                short(&target.task_definition),
-                short(running)
-            );
-            Ok(target)
         }
     }
+}
+
+/// The revision a rollback picker offers first: the newest completed deployment of another
+/// revision (from the history, else from the deployments still listed), else the newest older
+/// revision, saying there was no history.
+pub fn preselect(
+    primary: &CurrentDeployment,
+    history: &[PastDeployment],
+    current: &[CurrentDeployment],
+    revisions: &[String],
+) -> Result<Target, NoTarget> {
+    let running = &primary.task_definition;
+    let interrupts_deployment = primary.rollout == Rollout::InProgress;
+    if let Some(done) = history
+        .iter()
+        .find(|d| d.successful && d.task_definition != *running)
+    {
+        return Ok(Target {
+            task_definition: done.task_definition.clone(),
+            reason: format!(
+                "{} ran the last completed deployment before {}",
+                short(&done.task_definition),
+                short(running)
+            ),
+            interrupts_deployment,
+        });
+    }
+    if let Some(done) = current
+        .iter()
+        .find(|d| !d.primary && d.rollout == Rollout::Completed && d.task_definition != *running)
+    {
+        return Ok(Target {
+            task_definition: done.task_definition.clone(),
+            reason: format!(
+                "{} is the last completed deployment",
+                short(&done.task_definition)
+            ),
+            interrupts_deployment,
+        });
+    }
+    let revision = revision_of(running).unwrap_or(u32::MAX);
+    let mut target = previous(revisions, family_of(running), revision, running, primary)?;
+    target.reason = format!(
+        "no deployment history is available; {} is the newest revision older than the running {}",
+        short(&target.task_definition),
+        short(running)
+    );
+    Ok(target)
 }
 
 fn previous(
@@ -271,13 +305,13 @@ mod tests {
     }
 
     #[test]
-    fn completed_history_wins_over_current_minus_one() {
+    fn the_picker_preselects_completed_history_not_current_minus_one() {
         // 7 runs; 6 was registered but never deployed; 5 failed; 4 was the last good deploy.
-        let target = choose(
-            "svc",
-            &Wanted::LastCompleted,
-            &[dep(true, 7, Rollout::Completed)],
+        let primary = dep(true, 7, Rollout::Completed);
+        let target = preselect(
+            &primary,
             &[past(7, true), past(5, false), past(4, true), past(3, true)],
+            std::slice::from_ref(&primary),
             &revisions(7),
         )
         .unwrap();
@@ -291,12 +325,69 @@ mod tests {
         let target = choose(
             "svc",
             &Wanted::LastCompleted,
-            &[dep(true, 9, Rollout::Completed)],
-            &[past(9, true), past(8, false), past(7, false), past(2, true)],
+            &[dep(true, 9, Rollout::Failed)],
+            &[
+                past(9, false),
+                past(8, false),
+                past(7, false),
+                past(2, true),
+            ],
             &revisions(9),
         )
         .unwrap();
         assert_eq!(target.task_definition, td(2));
+    }
+
+    #[test]
+    fn a_stable_service_is_already_on_its_last_completed_revision() {
+        // After ECS's circuit breaker rolled a bad deployment back, the health gate's
+        // `rollback --to last-completed` must not go one revision further back.
+        let result = choose(
+            "svc",
+            &Wanted::LastCompleted,
+            &[dep(true, 4, Rollout::Completed)],
+            &[past(4, true), past(5, false), past(4, true)],
+            &revisions(5),
+        );
+        assert!(
+            matches!(result, Err(NoTarget::NothingToDo(ref m)) if m.contains("courier:4")),
+            "{result:?}"
+        );
+    }
+
+    #[test]
+    fn an_automatic_rollback_in_progress_is_left_to_finish() {
+        let result = choose(
+            "svc",
+            &Wanted::LastCompleted,
+            &[
+                dep(true, 4, Rollout::InProgress),
+                dep(false, 5, Rollout::Failed),
+            ],
+            &[],
+            &revisions(5),
+        );
+        assert!(
+            matches!(result, Err(NoTarget::NothingToDo(ref m)) if m.contains("already rolling back")),
+            "{result:?}"
+        );
+    }
+
+    #[test]
+    fn a_failed_deployment_still_listed_is_not_what_served_before() {
+        let target = choose(
+            "svc",
+            &Wanted::LastCompleted,
+            &[
+                dep(true, 6, Rollout::InProgress),
+                dep(false, 5, Rollout::Failed),
+                dep(false, 4, Rollout::Completed),
+            ],
+            &[],
+            &revisions(6),
+        )
+        .unwrap();
+        assert_eq!(target.task_definition, td(4));
     }
 
     #[test]
@@ -322,7 +413,7 @@ mod tests {
         let target = choose(
             "svc",
             &Wanted::LastCompleted,
-            &[dep(true, 3, Rollout::Completed)],
+            &[dep(true, 3, Rollout::Unknown)],
             &[],
             &[td(1), td(3), td(2)],
         )
@@ -373,7 +464,7 @@ mod tests {
             choose(
                 "svc",
                 &Wanted::LastCompleted,
-                &[dep(true, 1, Rollout::Completed)],
+                &[dep(true, 1, Rollout::Failed)],
                 &[],
                 &revisions(1)
             ),
