@@ -15,6 +15,7 @@ pub mod process;
 pub mod stack;
 pub mod terraform;
 pub mod testenv;
+pub mod traffic;
 
 /// Name of the local stack (DESIGN.md): Terraform `name_prefix` and SSM path `/stackdeck/courier-local/`.
 pub const STACK_NAME: &str = "courier-local";

@@ -56,6 +56,23 @@ enum Command {
     /// The local AWS endpoint in front of moto (`up` starts it as a daemon): forwards every call
     /// to moto, answers what moto lacks, runs the service's tasks, metrics and alarms.
     Agent(AgentArgs),
+    /// Send load to the local stack's courier: steady, a burst, or the stall-worker incident.
+    Traffic {
+        #[arg(long, value_enum, default_value = "steady")]
+        profile: devstack::traffic::Profile,
+        /// courier's base URL (the first task).
+        #[arg(long, default_value = "http://127.0.0.1:5678")]
+        url: String,
+        /// Messages per second of steady traffic.
+        #[arg(long, default_value_t = 5)]
+        rate: u32,
+        /// Messages in a burst.
+        #[arg(long, default_value_t = 500)]
+        burst: u32,
+        /// Stop after this many seconds (default: run until ctrl-c).
+        #[arg(long)]
+        seconds: Option<u64>,
+    },
     /// Start a private moto + PostgreSQL on free ports, print their addresses as one JSON line,
     /// and keep them until standard input closes (used by tests of the test environment).
     #[command(hide = true)]
@@ -129,6 +146,22 @@ async fn run(cli: Cli) -> Result<()> {
                 courier_bin,
                 log_dir: settings.paths.log_dir(),
             })
+            .await
+        }
+        Command::Traffic {
+            profile,
+            ref url,
+            rate,
+            burst,
+            seconds,
+        } => {
+            devstack::traffic::Traffic {
+                url: url.clone(),
+                rate,
+                burst,
+                duration: seconds.map(std::time::Duration::from_secs),
+            }
+            .run(profile)
             .await
         }
         Command::Testenv => testenv().await,

@@ -1,0 +1,305 @@
+//! `devstack traffic`: load for the local stack, so that the dashboard has something to show and
+//! an incident has something to fix.
+//!
+//! - `steady`: a constant rate of `POST /messages` to courier.
+//! - `burst`: many messages at once from many connections, then steady: the queue jumps, the
+//!   worker drains it.
+//! - `stall-worker`: the incident. A new task definition revision that runs courier as `api`
+//!   only (no worker) is deployed, as a bad config change would be, while steady traffic goes on:
+//!   the queue grows, its depth and age alarms fire, and the on-call engineer rolls back (or
+//!   purges and redeploys) to recover.
+
+use anyhow::{bail, Context, Result};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Which load to send.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Profile {
+    Steady,
+    Burst,
+    StallWorker,
+}
+
+/// Settings of one traffic run.
+#[derive(Clone, Debug)]
+pub struct Traffic {
+    /// courier's base URL (the first task listens on 127.0.0.1:5678).
+    pub url: String,
+    /// Messages per second for steady traffic.
+    pub rate: u32,
+    /// Messages in a burst.
+    pub burst: u32,
+    /// How long to run; `None` until interrupted.
+    pub duration: Option<Duration>,
+}
+
+/// Counts of what was sent, for the closing line.
+#[derive(Default)]
+struct Counts {
+    accepted: AtomicU64,
+    failed: AtomicU64,
+}
+
+/// `host:port` of an `http://host:port` URL.
+fn authority(url: &str) -> Result<&str> {
+    let rest = url
+        .strip_prefix("http://")
+        .with_context(|| format!("--url must be http://HOST:PORT, not {url}"))?;
+    Ok(rest.split('/').next().unwrap_or(rest))
+}
+
+/// One `POST /messages`; true when courier answered 202.
+fn post_message(authority: &str, n: u64) -> bool {
+    let body = format!(r#"{{"channel":"traffic","sender":"devstack","body":"message {n}"}}"#);
+    let Ok(mut stream) = TcpStream::connect(authority) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let request = format!(
+        "POST /messages HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\n\
+         Idempotency-Key: devstack-{}-{n}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        std::process::id(),
+        body.len()
+    );
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut head = [0u8; 16];
+    let Ok(read) = stream.read(&mut head) else {
+        return false;
+    };
+    std::str::from_utf8(&head[..read]).is_ok_and(|h| h.starts_with("HTTP/1.1 202"))
+}
+
+impl Traffic {
+    /// Send `count` messages from `connections` threads as fast as courier takes them.
+    fn burst(
+        &self,
+        count: u32,
+        connections: u32,
+        counts: &Arc<Counts>,
+        next: &Arc<AtomicU64>,
+    ) -> Result<()> {
+        let authority = authority(&self.url)?.to_owned();
+        std::thread::scope(|scope| {
+            for _ in 0..connections {
+                let (authority, counts, next) = (authority.clone(), counts.clone(), next.clone());
+                scope.spawn(move || loop {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    if n >= u64::from(count) {
+                        break;
+                    }
+                    let counter = if post_message(&authority, n) {
+                        &counts.accepted
+                    } else {
+                        &counts.failed
+                    };
+                    counter.fetch_add(1, Ordering::Relaxed);
+                });
+            }
+        });
+        Ok(())
+    }
+
+    /// Send at `rate` per second until `duration` ends (or forever).
+    fn steady(&self, counts: &Arc<Counts>, next: &Arc<AtomicU64>) -> Result<()> {
+        let authority = authority(&self.url)?.to_owned();
+        let started = Instant::now();
+        let interval = Duration::from_secs_f64(1.0 / f64::from(self.rate.max(1)));
+        let mut last_report = Instant::now();
+        loop {
+            if self.duration.is_some_and(|d| started.elapsed() >= d) {
+                return Ok(());
+            }
+            let tick = Instant::now();
+            let n = next.fetch_add(1, Ordering::Relaxed);
+            let counter = if post_message(&authority, n) {
+                &counts.accepted
+            } else {
+                &counts.failed
+            };
+            counter.fetch_add(1, Ordering::Relaxed);
+            if last_report.elapsed() >= Duration::from_secs(10) {
+                report(counts);
+                last_report = Instant::now();
+            }
+            std::thread::sleep(interval.saturating_sub(tick.elapsed()));
+        }
+    }
+
+    /// Fail clearly when nothing answers at the URL.
+    fn check_courier(&self) -> Result<()> {
+        let port = authority(&self.url)?
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(80);
+        if !crate::ports::is_listening(port) {
+            bail!(
+                "nothing answers at {}: is the local stack up (`make up`) and its courier task running?",
+                self.url
+            );
+        }
+        Ok(())
+    }
+
+    /// Run `profile`.
+    pub async fn run(&self, profile: Profile) -> Result<()> {
+        let counts = Arc::new(Counts::default());
+        let next = Arc::new(AtomicU64::new(0));
+        // The incident's deployment does not need courier to answer; the traffic does.
+        if profile == Profile::StallWorker {
+            let revision = stall_worker().await?;
+            println!(
+                "stall-worker: deployed {revision}, which runs courier without its worker; \
+                 the queue will grow while traffic goes on. Recover with a rollback (ctrl-b in \
+                 stackdeck, or `stackdeck rollback --yes`)."
+            );
+        }
+        self.check_courier()?;
+        if profile == Profile::Burst {
+            println!(
+                "burst: {} messages over 16 connections to {}",
+                self.burst, self.url
+            );
+            let this = self.clone();
+            let (c, n) = (counts.clone(), next.clone());
+            tokio::task::spawn_blocking(move || this.burst(this.burst, 16, &c, &n)).await??;
+            report(&counts);
+        }
+        println!(
+            "steady: {} message(s)/s to {} (ctrl-c stops)",
+            self.rate, self.url
+        );
+        let this = self.clone();
+        let (c, n) = (counts.clone(), next.clone());
+        let steady = tokio::task::spawn_blocking(move || this.steady(&c, &n));
+        tokio::select! {
+            done = steady => done??,
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        report(&counts);
+        Ok(())
+    }
+}
+
+fn report(counts: &Counts) {
+    println!(
+        "traffic: {} accepted, {} failed",
+        counts.accepted.load(Ordering::Relaxed),
+        counts.failed.load(Ordering::Relaxed)
+    );
+}
+
+/// Deploy a copy of the running task definition with `COURIER_ROLE=api`: courier without its
+/// worker. Returns the new revision.
+async fn stall_worker() -> Result<String> {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL")
+        .unwrap_or_else(|_| format!("http://127.0.0.1:{}", crate::AWS_PORT));
+    let sdk = crate::aws::sdk_config(&endpoint).await;
+    let ssm = aws_sdk_ssm::Client::new(&sdk);
+    let parameter = |key: &'static str| {
+        let ssm = ssm.clone();
+        async move {
+            let name = format!("/stackdeck/{}/{key}", crate::STACK_NAME);
+            ssm.get_parameter()
+                .name(&name)
+                .send()
+                .await
+                .ok()
+                .and_then(|p| p.parameter()?.value().map(str::to_owned))
+                .with_context(|| {
+                    format!("no SSM parameter {name}: is the local stack up (`make up`)?")
+                })
+        }
+    };
+    let (cluster, service) = (parameter("cluster").await?, parameter("service").await?);
+    let ecs = aws_sdk_ecs::Client::new(&sdk);
+    let described = ecs
+        .describe_services()
+        .cluster(&cluster)
+        .services(&service)
+        .send()
+        .await?;
+    let running = described
+        .services()
+        .first()
+        .and_then(|s| s.task_definition())
+        .with_context(|| format!("service {service} not found in cluster {cluster}"))?
+        .to_owned();
+    let current = ecs
+        .describe_task_definition()
+        .task_definition(&running)
+        .send()
+        .await?;
+    let td = current
+        .task_definition()
+        .context("DescribeTaskDefinition returned nothing")?;
+    let containers = td
+        .container_definitions()
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
+            let mut env: Vec<_> = c
+                .environment()
+                .iter()
+                .filter(|kv| kv.name() != Some("COURIER_ROLE"))
+                .cloned()
+                .collect();
+            env.push(
+                aws_sdk_ecs::types::KeyValuePair::builder()
+                    .name("COURIER_ROLE")
+                    .value("api")
+                    .build(),
+            );
+            c.environment = Some(env);
+            c
+        })
+        .collect();
+    let registered = ecs
+        .register_task_definition()
+        .family(td.family().unwrap_or_default())
+        .set_container_definitions(Some(containers))
+        .set_cpu(td.cpu().map(str::to_owned))
+        .set_memory(td.memory().map(str::to_owned))
+        .set_network_mode(td.network_mode().cloned())
+        .set_requires_compatibilities(Some(td.requires_compatibilities().to_vec()))
+        .set_task_role_arn(td.task_role_arn().map(str::to_owned))
+        .set_execution_role_arn(td.execution_role_arn().map(str::to_owned))
+        .send()
+        .await?;
+    let arn = registered
+        .task_definition()
+        .and_then(|t| t.task_definition_arn())
+        .context("RegisterTaskDefinition returned no ARN")?
+        .to_owned();
+    ecs.update_service()
+        .cluster(&cluster)
+        .service(&service)
+        .task_definition(&arn)
+        .send()
+        .await?;
+    Ok(arn.rsplit('/').next().unwrap_or(&arn).to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_url_must_be_plain_http() {
+        assert_eq!(
+            authority("http://127.0.0.1:5678").unwrap(),
+            "127.0.0.1:5678"
+        );
+        assert_eq!(
+            authority("http://127.0.0.1:5678/").unwrap(),
+            "127.0.0.1:5678"
+        );
+        assert!(authority("https://x").is_err());
+    }
+}
