@@ -58,6 +58,21 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// The stack's health once: exit 0 healthy, 1 degraded, 2 error.
+    Status {
+        #[arg(long, value_enum, default_value_t = crate::status::Format::Text)]
+        format: crate::status::Format,
+        /// First wait until the primary deployment completes (fails if it FAILED or time runs out).
+        #[arg(long)]
+        wait_stable: bool,
+        /// How long --wait-stable waits, e.g. 90s, 10m, 1h.
+        #[arg(long, default_value = "10m", value_parser = crate::ops::commands::parse_timeout)]
+        timeout: std::time::Duration,
+        /// With --wait-stable: the task definition (ARN or family:revision) the deployment must
+        /// end on; a service rolled back to another revision fails the wait.
+        #[arg(long, requires = "wait_stable")]
+        expect_task_definition: Option<String>,
+    },
     /// Force a new deployment of the service (UpdateService --force-new-deployment).
     Redeploy {
         #[command(flatten)]
@@ -122,29 +137,35 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Discover { format } => {
             return discover(format, &cli.global, &target, &discovery).await
         }
+        Command::Status {
+            format,
+            wait_stable,
+            timeout,
+            expect_task_definition,
+        } => {
+            return match resolve_stack(&cli.global, &target, &discovery).await {
+                Ok(resources) => {
+                    crate::status::run(
+                        &sdk,
+                        &target.profile_name(),
+                        &resources,
+                        format,
+                        wait_stable.then_some(timeout),
+                        expect_task_definition.as_deref(),
+                    )
+                    .await
+                }
+                Err(code) => code,
+            }
+        }
         Command::Redeploy { act } => (Request::Redeploy, act),
         Command::Rollback { to, act } => (Request::Rollback { to }, act),
         Command::Purge { dlq, act } => (Request::Purge { dlq }, act),
         Command::Redrive { act } => (Request::Redrive, act),
     };
-    let Some(stack) = cli.global.stack.as_deref() else {
-        eprintln!("stackdeck: no stack given: pass --stack NAME or set STACKDECK_STACK (`stackdeck stacks` lists them)");
-        return EXIT_ERROR;
-    };
-    let resources = match discovery.stack(stack).await {
-        Ok(found) if !found.values.is_empty() => found,
-        Ok(_) => {
-            eprintln!(
-                "stackdeck: no parameters under {} (profile {}): check --stack and --region",
-                discovery_path(stack),
-                target.profile_name()
-            );
-            return EXIT_ERROR;
-        }
-        Err(e) => {
-            eprintln!("stackdeck: {e}");
-            return EXIT_ERROR;
-        }
+    let resources = match resolve_stack(&cli.global, &target, &discovery).await {
+        Ok(resources) => resources,
+        Err(code) => return code,
     };
     let ctx = Context {
         sdk,
@@ -155,6 +176,33 @@ pub async fn run(cli: Cli) -> i32 {
         assume_yes: act.yes,
     };
     commands::run(&ctx, request, act.wait_stable.then_some(act.timeout)).await
+}
+
+/// The resources of `--stack`, or the exit code after saying why there are none.
+async fn resolve_stack(
+    global: &GlobalArgs,
+    target: &AwsTarget,
+    discovery: &Discovery,
+) -> Result<crate::model::stack::StackResources, i32> {
+    let Some(stack) = global.stack.as_deref() else {
+        eprintln!("stackdeck: no stack given: pass --stack NAME or set STACKDECK_STACK (`stackdeck stacks` lists them)");
+        return Err(EXIT_ERROR);
+    };
+    match discovery.stack(stack).await {
+        Ok(found) if !found.values.is_empty() => Ok(found),
+        Ok(_) => {
+            eprintln!(
+                "stackdeck: no parameters under {} (profile {}): check --stack and --region; `stackdeck stacks` lists the stacks found",
+                discovery_path(stack),
+                target.profile_name()
+            );
+            Err(EXIT_ERROR)
+        }
+        Err(e) => {
+            eprintln!("stackdeck: {e}");
+            Err(EXIT_ERROR)
+        }
+    }
 }
 
 async fn stacks(discovery: &Discovery, target: &AwsTarget) -> i32 {

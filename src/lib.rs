@@ -6,3 +6,4 @@ pub mod aws;
 pub mod cli;
 pub mod model;
 pub mod ops;
+pub mod status;

@@ -6,8 +6,16 @@
 /// Discovery: one paginated GetParametersByPath.
 pub const DISCOVER: &[&str] = &["ssm:GetParametersByPath"];
 
-/// One refresh of the dashboard / `stackdeck status`: every read of every panel.
+/// `stackdeck status` (and its `--wait-stable`): the service, the queues, the alarms.
 pub const STATUS: &[&str] = &[
+    "ssm:GetParametersByPath",
+    "ecs:DescribeServices",
+    "sqs:GetQueueAttributes",
+    "cloudwatch:DescribeAlarms",
+];
+
+/// One refresh of the dashboard: every read of every panel (the logs apart).
+pub const DASHBOARD: &[&str] = &[
     "ssm:GetParametersByPath",
     "ecs:DescribeServices",
     "ecs:ListTasks",
@@ -19,7 +27,7 @@ pub const STATUS: &[&str] = &[
     "cloudwatch:DescribeAlarms",
 ];
 
-/// The log panel (not part of `status`).
+/// The log panel.
 pub const LOGS: &[&str] = &["logs:StartLiveTail", "logs:FilterLogEvents"];
 
 /// `stackdeck redeploy`.

@@ -1,3 +1,4 @@
 //! Plain domain types the AWS adapters return and the UI shows. No SDK types, no ratatui.
 
+pub mod health;
 pub mod stack;

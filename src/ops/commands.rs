@@ -392,13 +392,35 @@ pub async fn execute(ctx: &Context, mutation: &Mutation) -> Result<String, Strin
 
 /// Wait until the service's primary deployment completes (Ok) or fails (Err), or time runs out.
 pub async fn wait_stable(ctx: &Context, timeout: Duration) -> Result<String, String> {
-    let svc = ctx.service()?;
-    let ecs = ctx.ecs();
+    wait_for_deployment(&ctx.ecs(), &ctx.service()?, None, timeout).await
+}
+
+/// The polling behind [`wait_stable`], for callers without an operations context (`status`).
+/// With `expect`, the wait succeeds only if the completed deployment runs that task definition:
+/// a service that ECS's circuit breaker rolled back to the old revision is stable, but the deploy
+/// that was being gated failed.
+pub async fn wait_for_deployment(
+    ecs: &EcsActions,
+    svc: &ServiceRef,
+    expect: Option<&str>,
+    timeout: Duration,
+) -> Result<String, String> {
     let deadline = tokio::time::Instant::now() + timeout;
     loop {
-        let deployments = ecs.deployments(&svc).await.map_err(|e| e.message)?;
+        let deployments = ecs.deployments(svc).await.map_err(|e| e.message)?;
         if let Some(primary) = deployments.first() {
+            let expected = expect.is_none_or(|want| {
+                want == primary.task_definition
+                    || rollback::short(want) == rollback::short(&primary.task_definition)
+            });
             match primary.rollout {
+                rollback::Rollout::Completed if !expected => {
+                    return Err(format!(
+                        "{svc} is stable on {}, not on {}: the deployment was rolled back",
+                        rollback::short(&primary.task_definition),
+                        rollback::short(expect.unwrap_or_default())
+                    ))
+                }
                 rollback::Rollout::Completed => {
                     return Ok(format!(
                         "{svc} is stable on {}",
@@ -420,7 +442,7 @@ pub async fn wait_stable(ctx: &Context, timeout: Duration) -> Result<String, Str
                 humanize(timeout)
             ));
         }
-        tokio::time::sleep(Duration::from_secs(5).min(deadline - tokio::time::Instant::now()))
+        tokio::time::sleep(Duration::from_secs(2).min(deadline - tokio::time::Instant::now()))
             .await;
     }
 }
