@@ -1,0 +1,24 @@
+output "log_group_name" {
+  description = "Log group of the service."
+  value       = aws_cloudwatch_log_group.service.name
+}
+
+output "log_group_arn" {
+  description = "Its ARN."
+  value       = aws_cloudwatch_log_group.service.arn
+}
+
+output "alerts_topic_arn" {
+  description = "Every alarm notifies this topic."
+  value       = aws_sns_topic.alerts.arn
+}
+
+output "alarm_prefix" {
+  description = "Prefix shared by the stack's alarm names."
+  value       = local.alarm_prefix
+}
+
+output "alarm_names" {
+  description = "Every alarm of the stack."
+  value       = concat([for a in aws_cloudwatch_metric_alarm.this : a.alarm_name], [aws_cloudwatch_metric_alarm.running_below_desired.alarm_name])
+}

@@ -1,0 +1,98 @@
+# IAM policies for the people and scripts that run stackdeck against this stack: read-only (the
+# dashboard, `status`) and operator (plus redeploy, rollback, purge, redrive). Their actions follow
+# src/aws/permissions.rs; each on the narrowest resource it supports.
+
+data "aws_caller_identity" "current" {}
+
+locals {
+  account         = data.aws_caller_identity.current.account_id
+  service_arn     = "arn:aws:ecs:${var.region}:${local.account}:service/${var.cluster_name}/${var.service_name}"
+  parameters      = "arn:aws:ssm:${var.region}:${local.account}:parameter/stackdeck/*"
+  alarms          = "arn:aws:cloudwatch:${var.region}:${local.account}:alarm:${var.alarm_prefix}*"
+  task_in_cluster = "arn:aws:ecs:${var.region}:${local.account}:task/${var.cluster_name}/*"
+}
+
+data "aws_iam_policy_document" "read_only" {
+  statement {
+    sid       = "Discovery"
+    actions   = ["ssm:GetParametersByPath"]
+    resources = [local.parameters]
+  }
+  statement {
+    sid       = "Service"
+    actions   = ["ecs:DescribeServices", "ecs:ListTasks", "ecs:ListServiceDeployments"]
+    resources = [local.service_arn, "arn:aws:ecs:${var.region}:${local.account}:container-instance/${var.cluster_name}/*"]
+  }
+  statement {
+    sid       = "Tasks"
+    actions   = ["ecs:DescribeTasks"]
+    resources = [local.task_in_cluster]
+  }
+  statement {
+    sid       = "NoResourceLevel"
+    actions   = ["ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:DescribeServiceRevisions", "elasticloadbalancing:DescribeTargetHealth", "cloudwatch:GetMetricData"]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "Database"
+    actions   = ["rds:DescribeDBInstances"]
+    resources = [var.db_instance_arn]
+  }
+  statement {
+    sid       = "Queues"
+    actions   = ["sqs:GetQueueAttributes"]
+    resources = var.queue_arns
+  }
+  statement {
+    sid       = "Alarms"
+    actions   = ["cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory"]
+    resources = [local.alarms]
+  }
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:StartLiveTail", "logs:FilterLogEvents"]
+    resources = [var.log_group_arn, "${var.log_group_arn}:*"]
+  }
+}
+
+data "aws_iam_policy_document" "operator" {
+  source_policy_documents = [data.aws_iam_policy_document.read_only.json]
+
+  statement {
+    sid       = "RedeployAndRollback"
+    actions   = ["ecs:UpdateService"]
+    resources = [local.service_arn]
+  }
+  statement {
+    sid       = "Purge"
+    actions   = ["sqs:PurgeQueue"]
+    resources = var.queue_arns
+  }
+  statement {
+    sid       = "RedriveFromTheDlq"
+    actions   = ["sqs:StartMessageMoveTask", "sqs:ListMessageMoveTasks", "sqs:CancelMessageMoveTask", "sqs:ReceiveMessage", "sqs:DeleteMessage"]
+    resources = [var.dlq_arn]
+  }
+  statement {
+    sid       = "RedriveToTheQueue"
+    actions   = ["sqs:SendMessage"]
+    resources = [var.work_queue_arn]
+  }
+  statement {
+    sid       = "EncryptedMessages"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [var.kms_key_arn]
+  }
+}
+
+resource "aws_iam_policy" "read_only" {
+  name        = "${var.name_prefix}-stackdeck-read-only"
+  description = "stackdeck's dashboard and status for ${var.stack_name}"
+  policy      = data.aws_iam_policy_document.read_only.json
+}
+
+resource "aws_iam_policy" "operator" {
+  name        = "${var.name_prefix}-stackdeck-operator"
+  description = "stackdeck for ${var.stack_name}, with redeploy, rollback, purge and redrive"
+  policy      = data.aws_iam_policy_document.operator.json
+}
