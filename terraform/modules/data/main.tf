@@ -57,6 +57,12 @@ resource "aws_db_parameter_group" "this" {
     name  = "log_connections"
     value = "1"
   }
+
+  # Encryption in transit: refuse clients without TLS (courier sets DB_SSLMODE=require).
+  parameter {
+    name  = "rds.force_ssl"
+    value = "1"
+  }
 }
 
 resource "aws_db_instance" "this" {

@@ -13,6 +13,7 @@ locals {
 }
 
 data "aws_iam_policy_document" "read_only" {
+  #checkov:skip=CKV_AWS_356:the NoResourceLevel statement holds only read actions that take no resource ARN (task definitions, metric data, target health, service revisions)
   statement {
     sid       = "Discovery"
     actions   = ["ssm:GetParametersByPath"]
