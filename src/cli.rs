@@ -53,7 +53,13 @@ impl GlobalArgs {
 pub enum Command {
     /// List the stacks found in SSM under /stackdeck/.
     Stacks,
-    /// Print the resources discovered for --stack (the default command for now).
+    /// The dashboard (the default command).
+    Dashboard {
+        /// Seconds between refreshes.
+        #[arg(long, default_value_t = 5)]
+        refresh: i64,
+    },
+    /// Print the resources discovered for --stack.
     Discover {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -130,9 +136,22 @@ pub async fn run(cli: Cli) -> i32 {
     let target = cli.global.target();
     let sdk = config::load(&target).await;
     let discovery = Discovery::new(&sdk, target.profile_name());
-    let (request, act) = match cli.command.unwrap_or(Command::Discover {
-        format: Format::Text,
-    }) {
+    let (request, act) = match cli.command.unwrap_or(Command::Dashboard { refresh: 5 }) {
+        Command::Dashboard { refresh } => {
+            return match resolve_stack(&cli.global, &target, &discovery).await {
+                Ok(resources) => {
+                    crate::tui::run(
+                        sdk,
+                        target.profile_name(),
+                        resources,
+                        cli.global.read_only,
+                        refresh,
+                    )
+                    .await
+                }
+                Err(code) => code,
+            }
+        }
         Command::Stacks => return stacks(&discovery, &target).await,
         Command::Discover { format } => {
             return discover(format, &cli.global, &target, &discovery).await

@@ -1,0 +1,201 @@
+//! The whole dashboard in a real terminal (tmux) against moto: it shows the service and an
+//! alarm's state, `?` opens the help, `q` quits and gives the terminal back.
+
+use aws_sdk_cloudwatch::types::{ComparisonOperator, StateValue, Statistic};
+use aws_sdk_ssm::types::ParameterType;
+use devstack::testenv::{unique_name, TestEnv};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "deck"])
+    }
+
+    fn wait_for(&self, what: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.screen();
+            if screen.contains(what) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{what:?} never appeared on screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
+    }
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_the_stack_opens_help_and_quits_cleanly() {
+    let env = TestEnv::shared().await;
+    let sdk = env.sdk_config().await;
+    let name = unique_name("tmux").replace('_', "-");
+    let ecs = aws_sdk_ecs::Client::new(&sdk);
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let cw = aws_sdk_cloudwatch::Client::new(&sdk);
+    let ssm = aws_sdk_ssm::Client::new(&sdk);
+    let cluster = format!("{name}-cluster");
+    let service = format!("{name}-courier");
+    ecs.create_cluster()
+        .cluster_name(&cluster)
+        .send()
+        .await
+        .unwrap();
+    ecs.register_task_definition()
+        .family(&name)
+        .container_definitions(
+            aws_sdk_ecs::types::ContainerDefinition::builder()
+                .name("courier")
+                .image("courier:1")
+                .memory(256)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    ecs.create_service()
+        .cluster(&cluster)
+        .service_name(&service)
+        .task_definition(format!("{name}:1"))
+        .desired_count(0)
+        .send()
+        .await
+        .unwrap();
+    let queue = sqs
+        .create_queue()
+        .queue_name(format!("{name}-work"))
+        .send()
+        .await
+        .unwrap();
+    let dlq = sqs
+        .create_queue()
+        .queue_name(format!("{name}-dlq"))
+        .send()
+        .await
+        .unwrap();
+    let alarm = format!("{name}-queue-depth");
+    cw.put_metric_alarm()
+        .alarm_name(&alarm)
+        .namespace("AWS/SQS")
+        .metric_name("ApproximateNumberOfMessagesVisible")
+        .statistic(Statistic::Maximum)
+        .period(60)
+        .evaluation_periods(10)
+        .threshold(100.0)
+        .comparison_operator(ComparisonOperator::GreaterThanThreshold)
+        .send()
+        .await
+        .unwrap();
+    cw.set_alarm_state()
+        .alarm_name(&alarm)
+        .state_value(StateValue::Alarm)
+        .state_reason("test")
+        .send()
+        .await
+        .unwrap();
+    for (key, value) in [
+        ("cluster", cluster.clone()),
+        ("service", service.clone()),
+        ("queue_url", queue.queue_url().unwrap().to_owned()),
+        ("dlq_url", dlq.queue_url().unwrap().to_owned()),
+        ("alarm_prefix", format!("{name}-")),
+    ] {
+        ssm.put_parameter()
+            .name(format!("/stackdeck/{name}/{key}"))
+            .value(value)
+            .r#type(ParameterType::String)
+            .send()
+            .await
+            .unwrap();
+    }
+
+    let tmux = Tmux {
+        socket: format!("stackdeck-test-{}", std::process::id()),
+    };
+    let command = format!(
+        "env AWS_ENDPOINT_URL={} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 {} --stack {name}",
+        env.aws_endpoint(),
+        env!("CARGO_BIN_EXE_stackdeck")
+    );
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "deck",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        &command,
+    ]);
+    tmux.run(&["set-option", "-t", "deck", "remain-on-exit", "on"]);
+
+    let screen = tmux.wait_for(&service);
+    assert!(screen.contains("ALARM"), "{screen}");
+    assert!(screen.contains(&alarm), "{screen}");
+
+    tmux.run(&["send-keys", "-t", "deck", "?"]);
+    tmux.wait_for("refresh now");
+
+    tmux.run(&["send-keys", "-t", "deck", "Escape"]);
+    tmux.run(&["send-keys", "-t", "deck", "q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let dead = tmux.run(&[
+            "display-message",
+            "-p",
+            "-t",
+            "deck",
+            "#{pane_dead} #{pane_dead_status}",
+        ]);
+        let mut fields = dead.split_whitespace();
+        if fields.next() == Some("1") {
+            // Older tmux leaves #{pane_dead_status} empty; where it is set, it must be 0.
+            let status = fields.next();
+            assert!(
+                status.is_none() || status == Some("0"),
+                "stackdeck exited with {status:?}"
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "stackdeck did not exit cleanly after q: {dead:?}\n{}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // The alternate screen is gone: the dashboard is no longer drawn.
+    let after = tmux.screen();
+    assert!(
+        !after.contains("refresh now") && !after.contains(&alarm),
+        "terminal not restored:\n{after}"
+    );
+}
