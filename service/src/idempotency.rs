@@ -1,0 +1,165 @@
+//! Idempotency records in DynamoDB, in the manner of Powertools: a conditional put of an
+//! IN_PROGRESS record with the payload hash, COMPLETED with the response after the PostgreSQL
+//! commit, and a TTL (`expires_at`) so the table cleans itself.
+
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::Client;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// How long a completed key is remembered.
+pub const RECORD_TTL: Duration = Duration::from_secs(24 * 3600);
+/// How long an IN_PROGRESS record blocks retries: past it, the request that wrote it is presumed
+/// dead and a retry may go on (PostgreSQL's unique key still prevents a second message).
+pub const IN_PROGRESS_TTL: Duration = Duration::from_secs(60);
+
+const IN_PROGRESS: &str = "IN_PROGRESS";
+const COMPLETED: &str = "COMPLETED";
+
+/// The DynamoDB idempotency table (hash key `pk`, TTL attribute `expires_at`).
+#[derive(Clone, Debug)]
+pub struct Store {
+    client: Client,
+    table: String,
+}
+
+/// What [`Store::begin`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Begin {
+    /// The key is ours: go on, then [`Store::complete`] or [`Store::release`].
+    Started,
+    /// The key finished before with the same payload: answer this (JSON) again.
+    Completed(String),
+    /// The key is in use by a request still in progress.
+    InProgress,
+    /// The key was used with another payload.
+    PayloadMismatch,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("DynamoDB idempotency table {table}: {message}")]
+pub struct StoreError {
+    pub table: String,
+    pub message: String,
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
+}
+
+fn n(v: u64) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+fn s(v: &str) -> AttributeValue {
+    AttributeValue::S(v.to_owned())
+}
+
+impl Store {
+    pub fn new(client: Client, table: impl Into<String>) -> Store {
+        Store {
+            client,
+            table: table.into(),
+        }
+    }
+
+    fn error(&self, e: impl std::fmt::Display) -> StoreError {
+        StoreError {
+            table: self.table.clone(),
+            message: e.to_string(),
+        }
+    }
+
+    /// Claim `key` for a request with `payload_hash`.
+    pub async fn begin(&self, key: &str, payload_hash: &str) -> Result<Begin, StoreError> {
+        let now = now();
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(key))
+            .item("status", s(IN_PROGRESS))
+            .item("payload_hash", s(payload_hash))
+            .item("expires_at", n(now + RECORD_TTL.as_secs()))
+            .item("in_progress_until", n(now + IN_PROGRESS_TTL.as_secs()))
+            // Free, expired (TTL deletion lags), or abandoned in progress.
+            .condition_expression(
+                "attribute_not_exists(pk) OR expires_at < :now \
+                 OR (#status = :in_progress AND in_progress_until < :now)",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":in_progress", s(IN_PROGRESS))
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(Begin::Started),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                self.existing(key, payload_hash).await
+            }
+            Err(e) => Err(self.error(aws_sdk_dynamodb::error::DisplayErrorContext(e))),
+        }
+    }
+
+    async fn existing(&self, key: &str, payload_hash: &str) -> Result<Begin, StoreError> {
+        let item = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(key))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| self.error(aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+        let Some(item) = item.item else {
+            // Deleted between our put and get (a released key): the client may retry.
+            return Ok(Begin::InProgress);
+        };
+        let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
+        if text("payload_hash").as_deref() != Some(payload_hash) {
+            return Ok(Begin::PayloadMismatch);
+        }
+        match (text("status").as_deref(), text("response")) {
+            (Some(COMPLETED), Some(response)) => Ok(Begin::Completed(response)),
+            _ => Ok(Begin::InProgress),
+        }
+    }
+
+    /// Record the response of a committed request.
+    pub async fn complete(&self, key: &str, response: &str) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(key))
+            .update_expression("SET #status = :completed, #response = :response")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#response", "response")
+            .expression_attribute_values(":completed", s(COMPLETED))
+            .expression_attribute_values(":response", s(response))
+            .return_values(ReturnValue::None)
+            .send()
+            .await
+            .map_err(|e| self.error(aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+        Ok(())
+    }
+
+    /// Give the key back after a request failed before its commit, so the client can retry at once.
+    pub async fn release(&self, key: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", s(key))
+            .condition_expression("#status = :in_progress")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":in_progress", s(IN_PROGRESS))
+            .send()
+            .await
+            .map_err(|e| self.error(aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+        Ok(())
+    }
+}
