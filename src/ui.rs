@@ -137,26 +137,32 @@ pub fn view(state: &State, frame: &mut Frame) {
     let verdict = match state.verdict() {
         Some(Verdict::Healthy) => Span::styled("healthy", Style::default().fg(Color::Green)),
         Some(Verdict::Degraded(r)) => Span::styled(
-            format!("DEGRADED ({})", r.len()),
+            match r.as_slice() {
+                [only] => format!("DEGRADED: {only}"),
+                [first, rest @ ..] => format!("DEGRADED: {first} (+{} more)", rest.len()),
+                [] => "DEGRADED".to_owned(),
+            },
             Style::default().fg(Color::Red),
         ),
-        Some(Verdict::Error(_)) => Span::styled("ERROR", Style::default().fg(Color::Red)),
+        Some(Verdict::Error(errors)) => Span::styled(
+            format!("ERROR: {}", errors.first().map_or("", String::as_str)),
+            Style::default().fg(Color::Red),
+        ),
         None => Span::raw("…"),
     };
-    let mut top = vec![
-        Span::styled(
-            format!(" stackdeck · {} ", state.stack),
-            Style::default().add_modifier(Modifier::BOLD),
-        ),
-        verdict,
-        Span::raw(format!(" · {}", state.age())),
-    ];
+    // Most important first: a narrow terminal cuts the end of the line.
+    let mut top = vec![Span::styled(
+        format!(" stackdeck · {} ", state.stack),
+        Style::default().add_modifier(Modifier::BOLD),
+    )];
     if state.read_only {
         top.push(Span::styled(
-            " · READ-ONLY",
+            "READ-ONLY · ",
             Style::default().fg(Color::Yellow),
         ));
     }
+    top.push(Span::raw(format!("{} · ", state.age())));
+    top.push(verdict);
     frame.render_widget(Paragraph::new(Line::from(top)), header);
 
     let panels: [(Panel, &str, Vec<Line<'static>>); 3] = [
@@ -180,7 +186,7 @@ pub fn view(state: &State, frame: &mut Frame) {
             Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
                 .areas(body);
         let [queue_area, alarms_area] =
-            Layout::vertical([Constraint::Length(4), Constraint::Min(3)]).areas(right);
+            Layout::vertical([Constraint::Length(6), Constraint::Min(3)]).areas(right);
         let areas = [left, queue_area, alarms_area];
         for ((p, title, lines), area) in panels.into_iter().zip(areas) {
             frame.render_widget(
@@ -282,7 +288,10 @@ mod tests {
         assert!(text.contains("courier-local-courier"), "{text}");
         assert!(text.contains("150 visible"), "{text}");
         assert!(text.contains("ALARM"), "{text}");
-        assert!(text.contains("DEGRADED"), "{text}");
+        assert!(
+            text.contains("DEGRADED: alarm"),
+            "the reason starts on a narrow screen:\n{text}"
+        );
         assert!(text.contains("updated 3 s ago"), "{text}");
         assert!(text.contains("READ-ONLY"), "{text}");
     }
@@ -305,6 +314,12 @@ mod tests {
         }
         let text = screen(&state, 160, 48);
         assert!(text.contains("error: GetQueueAttributes"), "{text}");
+        assert!(text.contains("ERROR: queue: GetQueueAttributes"), "{text}");
+        let wide = screen(&with_alarm(), 160, 48);
+        assert!(
+            wide.contains("DEGRADED: alarm courier-local-queue-depth is in ALARM"),
+            "the whole reason on a wide screen:\n{wide}"
+        );
         assert!(
             text.contains("courier-local-courier"),
             "the other panels keep working:\n{text}"
