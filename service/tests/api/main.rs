@@ -8,3 +8,4 @@ mod delivery;
 mod idempotency;
 mod loss;
 mod outage;
+mod process;
