@@ -532,13 +532,17 @@ async fn run_task(
     deployment: &str,
     service: &str,
 ) -> Result<String> {
-    let body = json!({
+    let mut body = json!({
         "cluster": cluster,
         "taskDefinition": task_definition,
         "launchType": "FARGATE",
         "startedBy": deployment,
         "group": format!("service:{service}"),
     });
+    // awsvpc task definitions (every real stack's) need the service's network configuration.
+    if let Some(network) = service_network(agent, cluster, service).await {
+        body["networkConfiguration"] = network;
+    }
     let request = hyper::http::Request::post(format!("http://127.0.0.1:{}/", agent.config.moto_port))
         .header("content-type", "application/x-amz-json-1.1")
         .header("x-amz-target", "AmazonEC2ContainerServiceV20141113.RunTask")
@@ -562,6 +566,29 @@ async fn run_task(
         .as_str()
         .map(str::to_owned)
         .with_context(|| format!("RunTask in moto started no task: {answer}"))
+}
+
+/// The service's awsvpc network configuration, as RunTask's JSON wants it; `None` when it has none.
+async fn service_network(agent: &Agent, cluster: &str, service: &str) -> Option<Value> {
+    let described = aws_sdk_ecs::Client::new(&agent.sdk)
+        .describe_services()
+        .cluster(cluster)
+        .services(service)
+        .send()
+        .await
+        .ok()?;
+    let vpc = described
+        .services()
+        .first()?
+        .network_configuration()?
+        .awsvpc_configuration()?;
+    Some(json!({
+        "awsvpcConfiguration": {
+            "subnets": vpc.subnets(),
+            "securityGroups": vpc.security_groups(),
+            "assignPublicIp": "DISABLED",
+        }
+    }))
 }
 
 /// A port for a new task: the first free one from `first`, not used by our tasks.
