@@ -52,8 +52,23 @@ fn authority(url: &str) -> Result<&str> {
     Ok(rest.split('/').next().unwrap_or(rest))
 }
 
-/// One `POST /messages`; true when courier answered 202.
+/// How many ports from the given one courier tasks may be on: the agent gives each task the next
+/// free port, and a rolling deployment moves them (locally there is no ALB in front).
+const TASK_PORTS: u16 = 10;
+
+/// `POST /messages` to the first task that takes it: the URL's port, then the next ones.
 fn post_message(authority: &str, n: u64) -> bool {
+    let Some((host, port)) = authority.rsplit_once(':') else {
+        return post_to(authority, n);
+    };
+    let Ok(first) = port.parse::<u16>() else {
+        return post_to(authority, n);
+    };
+    (first..first.saturating_add(TASK_PORTS)).any(|p| post_to(&format!("{host}:{p}"), n))
+}
+
+/// One `POST /messages`; true when courier answered 202.
+fn post_to(authority: &str, n: u64) -> bool {
     let body = format!(r#"{{"channel":"traffic","sender":"devstack","body":"message {n}"}}"#);
     let Ok(mut stream) = TcpStream::connect(authority) else {
         return false;
