@@ -90,10 +90,6 @@ module "data" {
   multi_az                  = false
   deletion_protection       = false
   final_snapshot            = false
-
-  # moto does not keep RDS-managed master secrets; the local courier reads DATABASE_URL instead.
-  manage_master_password = false
-  master_password        = "local-only-not-a-secret"
 }
 
 module "ci" {
@@ -123,7 +119,7 @@ module "service" {
   deregistration_delay_seconds = module.edge.deregistration_delay_seconds
   # devstack's agent runs any image as the local courier binary.
   image              = "courier:local"
-  ecr_repository_arn = "arn:aws:ecr:${var.region}:123456789012:repository/${var.stack_name}-courier"
+  ecr_repository_arn = module.ci.ecr_repository_arn
   desired_count      = 2
   min_count          = 2
   log_group_name     = module.observability.log_group_name
@@ -139,6 +135,9 @@ module "service" {
   db_name            = "courier"
   db_user            = "postgres"
   db_sslmode         = "disable"
+  # The task definition names the RDS-managed secret as in prod; devstack's agent runs the tasks
+  # with DATABASE_URL (the local PostgreSQL), which courier prefers over DB_*.
+  db_password_secret_arn = module.data.db_master_secret_arn
 
   # moto drops the capacity provider strategy (every plan would replace the service), cannot tag
   # autoscaling targets (the apply retries forever), and runs no tasks (a steady state never comes).

@@ -98,7 +98,7 @@ variable "final_snapshot" {
 }
 
 variable "manage_master_password" {
-  description = "Let RDS keep the master password in Secrets Manager (the task definition injects it). Off only where the endpoint lacks it (moto); then master_password is used."
+  description = "Let RDS keep the master password in Secrets Manager (the task definition injects it). Off only for an endpoint without RDS-managed secrets; then master_password is used."
   type        = bool
   default     = true
 }

@@ -80,7 +80,7 @@ variable "alert_emails" {
 }
 
 variable "enable_budget" {
-  description = "A monthly cost budget for the account."
+  description = "A monthly cost budget for the account. Off only where the endpoint leaves the provider waiting on a new budget (moto)."
   type        = bool
   default     = true
 }

@@ -52,3 +52,13 @@ output "stop_timeout_seconds" {
   description = "Container stop timeout (above the target group's deregistration delay)."
   value       = local.stop_timeout
 }
+
+output "container_environment" {
+  description = "courier's environment in the task definition, as name => value (the contract with courier)."
+  value       = { for e in local.environment : e.name => e.value }
+}
+
+output "container_secrets" {
+  description = "Secrets injected into courier's container, as name => valueFrom (DB_PASSWORD when a secret is given)."
+  value       = { for s in local.secrets : s.name => s.valueFrom }
+}

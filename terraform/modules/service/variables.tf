@@ -185,7 +185,7 @@ variable "db_sslmode" {
 }
 
 variable "db_password_secret_arn" {
-  description = "Secrets Manager secret (RDS-managed master secret) whose `password` key becomes DB_PASSWORD. Null: no secret injected (local stacks pass DATABASE_URL instead)."
+  description = "Secrets Manager secret (RDS-managed master secret) whose `password` key becomes DB_PASSWORD. Null: no secret injected (the database is reached another way, e.g. DATABASE_URL)."
   type        = string
   default     = null
 }

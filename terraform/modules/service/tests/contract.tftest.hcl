@@ -106,3 +106,94 @@ run "the_task_role_reaches_only_this_stack" {
     error_message = "The task role has exactly its four statements."
   }
 }
+
+run "courier_gets_the_environment_of_its_contract" {
+  command = plan
+
+  assert {
+    condition = toset(keys(output.container_environment)) == toset([
+      "COURIER_ROLE", "COURIER_PORT", "COURIER_TABLE", "COURIER_TOPIC_ARN", "COURIER_QUEUE_URL", "AWS_REGION",
+      "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_SSLMODE", "RUST_LOG",
+    ])
+    error_message = "courier's container gets exactly COURIER_ROLE/PORT/TABLE/TOPIC_ARN/QUEUE_URL, AWS_REGION, DB_HOST/PORT/NAME/USER/SSLMODE (and RUST_LOG)."
+  }
+
+  assert {
+    condition = (
+      output.container_environment.COURIER_ROLE == "all" && output.container_environment.COURIER_PORT == "5678" &&
+      output.container_environment.COURIER_TABLE == var.table_name && output.container_environment.COURIER_TOPIC_ARN == var.topic_arn &&
+      output.container_environment.COURIER_QUEUE_URL == var.queue_url && output.container_environment.DB_SSLMODE == "require"
+    )
+    error_message = "The environment carries the stack's table, topic and queue, port 5678, and DB_SSLMODE=require by default."
+  }
+
+  assert {
+    condition     = keys(output.container_secrets) == ["DB_PASSWORD"]
+    error_message = "The only secret is DB_PASSWORD."
+  }
+}
+
+run "health_checks_and_logs" {
+  command = plan
+
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.courier.container_definitions)[0].healthCheck.command == ["CMD", "/usr/local/bin/courier", "healthcheck"]
+    error_message = "The container health check is `courier healthcheck` (GET /healthz: the image has no shell or curl)."
+  }
+
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.courier.container_definitions)[0].logConfiguration.options == { awslogs-group = var.log_group_name, awslogs-region = var.region, awslogs-stream-prefix = "courier" }
+    error_message = "Logs go to the stack's log group with stream prefix courier."
+  }
+
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.courier.container_definitions)[0].portMappings[0].containerPort == 5678
+    error_message = "courier's container port is 5678."
+  }
+}
+
+run "local_endpoints_switch_off_what_they_cannot_do" {
+  command = plan
+
+  variables {
+    use_capacity_providers            = false
+    enable_autoscaling                = false
+    wait_for_steady_state             = false
+    health_check_grace_period_seconds = 0
+    db_password_secret_arn            = null
+  }
+
+  assert {
+    condition     = aws_ecs_service.courier.launch_type == "FARGATE" && length(aws_ecs_service.courier.capacity_provider_strategy) == 0
+    error_message = "Without capacity providers the service runs on launch type FARGATE."
+  }
+
+  assert {
+    condition     = length(aws_appautoscaling_target.courier) == 0 && !aws_ecs_service.courier.wait_for_steady_state
+    error_message = "Autoscaling and the steady-state wait are off."
+  }
+
+  assert {
+    condition     = aws_ecs_service.courier.deployment_circuit_breaker[0].enable && aws_ecs_service.courier.deployment_circuit_breaker[0].rollback
+    error_message = "The circuit breaker stays on whatever is switched off."
+  }
+
+  assert {
+    condition     = length(output.container_secrets) == 0
+    error_message = "Without a secret ARN no secret is injected."
+  }
+}
+
+run "autoscaling_on_cpu_and_requests" {
+  command = plan
+
+  assert {
+    condition     = aws_appautoscaling_policy.cpu[0].target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].predefined_metric_type == "ECSServiceAverageCPUUtilization"
+    error_message = "The service scales on CPU."
+  }
+
+  assert {
+    condition     = aws_appautoscaling_policy.requests[0].target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].predefined_metric_type == "ALBRequestCountPerTarget"
+    error_message = "The service scales on requests per target."
+  }
+}
