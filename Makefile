@@ -100,8 +100,10 @@ cargo-test:
 
 bench: bench-courier bench-deck
 
-bench-courier:
-	@echo "bench-courier: arrives with the courier issue"
+# courier's POST /messages against pgbench's insert on the same PostgreSQL (bench/courier/main.rs).
+bench-courier: prereqs
+	$(CARGO) build --release -p courier --bin courier --example bench-courier
+	"$${CARGO_TARGET_DIR:-target}/release/examples/bench-courier"
 
 bench-deck:
 	@echo "bench-deck: arrives with the dashboard issue"

@@ -4,6 +4,7 @@ use crate::db::{self, Inserted};
 use crate::domain::{Accepted, IdempotencyKey, Identifier, Message, NewMessage, NewMessageRequest};
 use crate::error::ApiError;
 use crate::idempotency::{self, Begin};
+use crate::writer::Writer;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -34,14 +35,17 @@ pub struct AppState {
 
 struct Inner {
     pool: PgPool,
+    writer: Writer,
     idempotency: Option<idempotency::Store>,
     migrated: AtomicBool,
 }
 
 impl AppState {
-    pub fn new(pool: PgPool, idempotency: Option<idempotency::Store>) -> AppState {
+    /// `writers`: writer tasks of the group commit (see [`crate::writer`]).
+    pub fn new(pool: PgPool, idempotency: Option<idempotency::Store>, writers: usize) -> AppState {
         AppState {
             inner: Arc::new(Inner {
+                writer: Writer::start(pool.clone(), writers),
                 pool,
                 idempotency,
                 migrated: AtomicBool::new(false),
@@ -187,13 +191,11 @@ async fn post_message(
     let Json(request) = body.map_err(json_rejection)?;
     let message = NewMessage::try_from(request).map_err(ApiError::validation)?;
     let Some(key) = key else {
-        return match db::insert_message(state.pool(), &message, None).await? {
-            Inserted::Created(id) => Ok(accepted(Accepted {
-                id,
-                status: "accepted".into(),
-            })),
-            Inserted::Existing { .. } => Err(ApiError::internal("unkeyed insert found a key")),
-        };
+        let id = state.inner.writer.insert(message).await?;
+        return Ok(accepted(Accepted {
+            id,
+            status: "accepted".into(),
+        }));
     };
     let hash = message.payload_hash();
     let store = state.inner.idempotency.as_ref();

@@ -36,7 +36,7 @@ impl Application {
             .as_ref()
             .filter(|_| settings.role.serves_api())
             .map(|table| idempotency::Store::new(aws_sdk_dynamodb::Client::new(&sdk), table));
-        let state = AppState::new(pool, store);
+        let state = AppState::new(pool, store, settings.db_pool as usize);
         Ok(Application {
             listener,
             port,

@@ -288,3 +288,44 @@ async fn path_and_query_injection_are_4xx() {
     }
     app.stop().await;
 }
+
+/// Concurrent POSTs are group-committed: each must still get its own message's id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_posts_get_their_own_ids() {
+    let app = spawn_app(Role::Api).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..80 {
+        let url = app.url("/messages");
+        tasks.spawn(async move {
+            let body = format!("message number {i}");
+            let a = send(
+                Method::POST,
+                &url,
+                &[("content-type", "application/json")],
+                message_json(&format!("c{}", i % 3), &body).into_bytes(),
+            )
+            .await;
+            assert_eq!(a.status, StatusCode::ACCEPTED);
+            (a.json()["id"].as_i64().unwrap(), body)
+        });
+    }
+    let mut ids = std::collections::HashSet::new();
+    while let Some(done) = tasks.join_next().await {
+        let (id, body) = done.unwrap();
+        assert!(ids.insert(id), "id {id} given twice");
+        let m = app.get(&format!("/messages/{id}")).await.json();
+        assert_eq!(m["body"], body.as_str(), "message {id}");
+    }
+    let (outbox_or_published,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM messages m
+         WHERE m.status = 'published' OR EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id)",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        outbox_or_published, 80,
+        "every message has its outbox row or was published"
+    );
+    app.stop().await;
+}

@@ -108,3 +108,68 @@ async fn poison_messages_reach_the_dlq() {
     assert_eq!(seen, expected);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_partly_failed_delete_batch_is_absorbed() {
+    let app = spawn_app(Role::Api).await;
+    let id = app.post(&message_json("partial", "x"), None).await.json()["id"]
+        .as_i64()
+        .unwrap();
+    let sqs = aws_sdk_sqs::Client::new(&app.sdk);
+    let received = eventually(
+        "the relayed message on the queue",
+        Duration::from_secs(30),
+        || async {
+            let got = sqs
+                .receive_message()
+                .queue_url(&app.resources.queue_url)
+                .wait_time_seconds(1)
+                .send()
+                .await
+                .unwrap();
+            got.messages.filter(|m| !m.is_empty())
+        },
+    )
+    .await;
+    // The real message, and a copy of it whose receipt handle SQS refuses.
+    let mut batch = received.clone();
+    batch.push(
+        aws_sdk_sqs::types::Message::builder()
+            .set_body(received[0].body.clone())
+            .message_id("forged")
+            .receipt_handle("not-a-receipt-handle")
+            .build(),
+    );
+    let worker = courier::worker::Worker {
+        pool: app.pool.clone(),
+        sqs: sqs.clone(),
+        queue_url: app.resources.queue_url.clone(),
+        wait_seconds: 0,
+    };
+    worker
+        .process(&batch)
+        .await
+        .expect("a failed entry is not a failed batch");
+    let (status, receipts): (String, i32) =
+        sqlx::query_as("SELECT status, receipts FROM messages WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "delivered");
+    assert_eq!(receipts, 1, "one UPDATE for the batch, however many copies");
+    // The real one was deleted: neither waiting nor in flight.
+    use aws_sdk_sqs::types::QueueAttributeName as A;
+    let attrs = sqs
+        .get_queue_attributes()
+        .queue_url(&app.resources.queue_url)
+        .attribute_names(A::All)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap();
+    assert_eq!(attrs[&A::ApproximateNumberOfMessages], "0");
+    assert_eq!(attrs[&A::ApproximateNumberOfMessagesNotVisible], "0");
+    app.stop().await;
+}
