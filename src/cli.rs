@@ -37,6 +37,12 @@ pub struct GlobalArgs {
     /// Refuse every mutation (redeploy, rollback, purge, redrive); the TUI does not even bind their keys.
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Dashboard theme: dark, light, high-contrast, or a theme file's path.
+    #[arg(long, global = true)]
+    pub theme: Option<String>,
+    /// Config file (default: $XDG_CONFIG_HOME/stackdeck/config.toml).
+    #[arg(long, global = true, env = "STACKDECK_CONFIG")]
+    pub config: Option<std::path::PathBuf>,
 }
 
 impl GlobalArgs {
@@ -55,9 +61,21 @@ pub enum Command {
     Stacks,
     /// The dashboard (the default command).
     Dashboard {
-        /// Seconds between refreshes.
-        #[arg(long, default_value_t = 5)]
-        refresh: i64,
+        /// Seconds between refreshes (default: the config file's, else 5).
+        #[arg(long)]
+        refresh: Option<u64>,
+    },
+    /// Print the service's log events (FilterLogEvents, every page), oldest first.
+    Logs {
+        /// How far back, e.g. 10m, 1h.
+        #[arg(long, default_value = "10m", value_parser = crate::ops::commands::parse_timeout)]
+        since: std::time::Duration,
+        /// A CloudWatch Logs filter pattern.
+        #[arg(long)]
+        filter: Option<String>,
+        /// Keep printing new events (live tail, or polling where the endpoint has none).
+        #[arg(long, short = 'f')]
+        follow: bool,
     },
     /// Print the resources discovered for --stack.
     Discover {
@@ -132,20 +150,45 @@ pub enum Format {
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_ERROR: i32 = 2;
 
-pub async fn run(cli: Cli) -> i32 {
+pub async fn run(mut cli: Cli) -> i32 {
+    let config_path = cli
+        .global
+        .config
+        .clone()
+        .or_else(crate::config::default_path);
+    let config = match config_path.as_deref().map(crate::config::Config::load) {
+        Some(Ok(config)) => config,
+        Some(Err(e)) => {
+            eprintln!("stackdeck: {e}");
+            return EXIT_ERROR;
+        }
+        None => crate::config::Config::default(),
+    };
+    if cli.global.stack.is_none() {
+        cli.global.stack = config.default_stack.clone();
+    }
     let target = cli.global.target();
     let sdk = config::load(&target).await;
     let discovery = Discovery::new(&sdk, target.profile_name());
-    let (request, act) = match cli.command.unwrap_or(Command::Dashboard { refresh: 5 }) {
+    let (request, act) = match cli.command.unwrap_or(Command::Dashboard { refresh: None }) {
         Command::Dashboard { refresh } => {
+            return dashboard(&cli.global, config, refresh, sdk, &target, &discovery).await
+        }
+        Command::Logs {
+            since,
+            filter,
+            follow,
+        } => {
             return match resolve_stack(&cli.global, &target, &discovery).await {
                 Ok(resources) => {
-                    crate::tui::run(
-                        sdk,
-                        target.profile_name(),
-                        resources,
-                        cli.global.read_only,
-                        refresh,
+                    let resources = crate::tui::with_overrides(resources, &config);
+                    crate::logs_cmd::run(
+                        &sdk,
+                        &target.profile_name(),
+                        &resources,
+                        since,
+                        filter.as_deref(),
+                        follow,
                     )
                     .await
                 }
@@ -164,6 +207,7 @@ pub async fn run(cli: Cli) -> i32 {
         } => {
             return match resolve_stack(&cli.global, &target, &discovery).await {
                 Ok(resources) => {
+                    let resources = crate::tui::with_overrides(resources, &config);
                     crate::status::run(
                         &sdk,
                         &target.profile_name(),
@@ -186,15 +230,81 @@ pub async fn run(cli: Cli) -> i32 {
         Ok(resources) => resources,
         Err(code) => return code,
     };
+    let read_only = cli.global.read_only || config.stack(&resources.stack).read_only;
     let ctx = Context {
         sdk,
         profile: target.profile_name(),
         stack: resources,
         audit_path: audit::default_path(),
-        read_only: cli.global.read_only,
+        read_only,
         assume_yes: act.yes,
     };
     commands::run(&ctx, request, act.wait_stable.then_some(act.timeout)).await
+}
+
+/// The dashboard: settings from flags over the config file over defaults.
+async fn dashboard(
+    global: &GlobalArgs,
+    config: crate::config::Config,
+    refresh: Option<u64>,
+    sdk: aws_config::SdkConfig,
+    target: &AwsTarget,
+    discovery: &Discovery,
+) -> i32 {
+    let resources = match resolve_stack(global, target, discovery).await {
+        Ok(resources) => crate::tui::with_overrides(resources, &config),
+        Err(code) => return code,
+    };
+    let stack_config = config.stack(&resources.stack);
+    let theme_name = global
+        .theme
+        .clone()
+        .or(stack_config.theme.clone())
+        .or(config.theme.clone())
+        .unwrap_or_else(|| "dark".into());
+    let theme = match crate::theme::load(&theme_name) {
+        Ok(theme) => theme,
+        Err(e) => {
+            eprintln!("stackdeck: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let settings = crate::app::Settings {
+        read_only: global.read_only,
+        interval: refresh
+            .or(config.refresh_seconds)
+            .unwrap_or(crate::config::DEFAULT_REFRESH_SECONDS) as i64,
+        log_lines: config.log_lines.unwrap_or(crate::config::DEFAULT_LOG_LINES),
+        theme,
+        key_overrides: config.keys.clone(),
+        per_stack: config.stacks.clone(),
+    };
+    let state = match crate::app::State::new(resources, settings) {
+        Ok(state) => state,
+        Err(e) => {
+            eprintln!(
+                "stackdeck: config {}: {e}",
+                global
+                    .config
+                    .clone()
+                    .or_else(crate::config::default_path)
+                    .map_or("(none)".into(), |p| p.display().to_string())
+            );
+            return EXIT_ERROR;
+        }
+    };
+    let runner = crate::tui::Runner {
+        sdk,
+        profile: target.profile_name(),
+        log_poll: std::time::Duration::from_secs(
+            config
+                .log_poll_seconds
+                .unwrap_or(crate::config::DEFAULT_LOG_POLL_SECONDS)
+                .max(1),
+        ),
+        config,
+    };
+    runner.run(state).await
 }
 
 /// The resources of `--stack`, or the exit code after saying why there are none.

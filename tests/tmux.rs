@@ -42,6 +42,20 @@ impl Tmux {
     }
 }
 
+impl Tmux {
+    fn wait_until_gone(&self, what: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.screen().contains(what) {
+            assert!(
+                Instant::now() < deadline,
+                "{what:?} stayed on screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
@@ -165,6 +179,7 @@ async fn the_dashboard_shows_the_stack_opens_help_and_quits_cleanly() {
     tmux.wait_for("refresh now");
 
     tmux.run(&["send-keys", "-t", "deck", "Escape"]);
+    tmux.wait_until_gone("refresh now");
     tmux.run(&["send-keys", "-t", "deck", "q"]);
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {

@@ -1,8 +1,13 @@
-//! CloudWatch, the reading side: the stack's alarms. (aws-sdk-cloudwatch is pinned to 1.99.0,
-//! the last Query-protocol release; see the README.)
+//! CloudWatch, the reading side: the stack's alarms and every metric of a refresh in one
+//! `GetMetricData`. (aws-sdk-cloudwatch is pinned to 1.99.0, the last Query-protocol release;
+//! see the README.)
 
+use super::calls::Counter;
 use super::error::{describe, AwsError};
+use crate::model::dashboard::{MetricQuery, Metrics};
 use crate::model::health::{sort_alarms, Alarm};
+use aws_sdk_cloudwatch::primitives::DateTime;
+use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
 use aws_sdk_cloudwatch::Client;
 
 pub struct CloudWatch {
@@ -12,8 +17,11 @@ pub struct CloudWatch {
 
 impl CloudWatch {
     pub fn new(config: &aws_config::SdkConfig, profile: String) -> Self {
+        let conf = aws_sdk_cloudwatch::config::Builder::from(config)
+            .interceptor(Counter)
+            .build();
         CloudWatch {
-            client: Client::new(config),
+            client: Client::from_conf(conf),
             profile,
         }
     }
@@ -47,10 +55,91 @@ impl CloudWatch {
                         .unwrap_or_default(),
                     reason: a.state_reason().unwrap_or_default().to_owned(),
                     since: a.state_updated_timestamp().map(|t| t.secs()),
+                    metric: a.metric_name().unwrap_or_default().to_owned(),
+                    threshold: a.threshold(),
                 }
             }));
         }
         sort_alarms(&mut alarms);
         Ok(alarms)
+    }
+
+    /// Every query's points between `start` and `end` (unix seconds), in one `GetMetricData`
+    /// request (more pages only when the points exceed one answer), oldest point first.
+    pub async fn metric_data(
+        &self,
+        queries: &[MetricQuery],
+        start: i64,
+        end: i64,
+        period: i32,
+    ) -> Result<Metrics, AwsError> {
+        let mut metrics: Metrics = queries.iter().map(|q| (q.id.clone(), Vec::new())).collect();
+        if queries.is_empty() {
+            return Ok(metrics);
+        }
+        let data_queries: Vec<MetricDataQuery> = queries
+            .iter()
+            .map(|q| {
+                let mut metric = Metric::builder()
+                    .namespace(&q.namespace)
+                    .metric_name(&q.metric);
+                for (name, value) in &q.dimensions {
+                    metric =
+                        metric.dimensions(Dimension::builder().name(name).value(value).build());
+                }
+                MetricDataQuery::builder()
+                    .id(&q.id)
+                    .metric_stat(
+                        MetricStat::builder()
+                            .metric(metric.build())
+                            .period(period)
+                            .stat(&q.stat)
+                            .build(),
+                    )
+                    .return_data(true)
+                    .build()
+            })
+            .collect();
+        let mut next_token: Option<String> = None;
+        loop {
+            let out = self
+                .client
+                .get_metric_data()
+                .set_metric_data_queries(Some(data_queries.clone()))
+                .start_time(DateTime::from_secs(start))
+                .end_time(DateTime::from_secs(end))
+                .set_next_token(next_token.take())
+                .send()
+                .await
+                .map_err(|e| {
+                    describe(
+                        &e,
+                        "GetMetricData",
+                        &format!("{} metrics", queries.len()),
+                        &self.profile,
+                    )
+                })?;
+            for result in out.metric_data_results() {
+                let Some(series) = result.id().and_then(|id| metrics.get_mut(id)) else {
+                    continue;
+                };
+                series.extend(
+                    result
+                        .timestamps()
+                        .iter()
+                        .zip(result.values())
+                        .map(|(t, v)| (t.secs(), *v)),
+                );
+            }
+            match out.next_token() {
+                Some(token) if !token.is_empty() => next_token = Some(token.to_owned()),
+                _ => break,
+            }
+        }
+        for series in metrics.values_mut() {
+            series.sort_by_key(|(t, _)| *t);
+            series.dedup_by_key(|(t, _)| *t);
+        }
+        Ok(metrics)
     }
 }

@@ -1,8 +1,14 @@
 //! ECS, the reading side: the service, its deployments and its events.
 
+use super::calls::Counter;
 use super::error::{describe, AwsError, AwsErrorKind};
+use crate::model::dashboard::Task;
 use crate::model::health::{Deployment, ServiceEvent, ServiceHealth};
+use aws_sdk_ecs::types::DesiredStatus;
 use aws_sdk_ecs::Client;
+
+/// How many tasks the panel keeps: every running one, then the newest stopped ones.
+const TASKS: usize = 30;
 
 /// How many of the newest service events a snapshot keeps.
 const EVENTS: usize = 10;
@@ -14,8 +20,11 @@ pub struct Ecs {
 
 impl Ecs {
     pub fn new(config: &aws_config::SdkConfig, profile: String) -> Self {
+        let conf = aws_sdk_ecs::config::Builder::from(config)
+            .interceptor(Counter)
+            .build();
         Ecs {
-            client: Client::new(config),
+            client: Client::from_conf(conf),
             profile,
         }
     }
@@ -75,4 +84,125 @@ impl Ecs {
                 .collect(),
         })
     }
+
+    /// The service's tasks, running and recently stopped (ListTasks paginated, both listings
+    /// concurrent, then DescribeTasks in batches of 100): running first, newest first.
+    pub async fn tasks(&self, cluster: &str, service: &str) -> Result<Vec<Task>, AwsError> {
+        let (running, stopped) = tokio::join!(
+            self.task_arns(cluster, service, DesiredStatus::Running),
+            self.task_arns(cluster, service, DesiredStatus::Stopped)
+        );
+        let mut arns = running?;
+        arns.extend(stopped?);
+        let batches = arns.chunks(100).map(|batch| async move {
+            self.client
+                .describe_tasks()
+                .cluster(cluster)
+                .set_tasks(Some(batch.to_vec()))
+                .send()
+                .await
+                .map_err(|e| {
+                    describe(
+                        &e,
+                        "DescribeTasks",
+                        &format!("tasks of {service} in cluster {cluster}"),
+                        &self.profile,
+                    )
+                })
+        });
+        let mut tasks = Vec::new();
+        for out in join_all(batches).await {
+            tasks.extend(out?.tasks().iter().map(|t| {
+                Task {
+                    id: t
+                        .task_arn()
+                        .unwrap_or_default()
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    last_status: t.last_status().unwrap_or_default().to_owned(),
+                    desired_status: t.desired_status().unwrap_or_default().to_owned(),
+                    health: t
+                        .health_status()
+                        .map(|h| h.as_str().to_owned())
+                        .unwrap_or_default(),
+                    task_definition: t.task_definition_arn().unwrap_or_default().to_owned(),
+                    started: t.started_at().map(|d| d.secs()),
+                    stopped: t.stopped_at().map(|d| d.secs()),
+                    stopped_reason: t.stopped_reason().unwrap_or_default().to_owned(),
+                }
+            }));
+        }
+        tasks.sort_by(|a, b| {
+            (a.last_status == "STOPPED")
+                .cmp(&(b.last_status == "STOPPED"))
+                .then_with(|| b.started.cmp(&a.started))
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        tasks.truncate(TASKS.max(tasks.iter().filter(|t| t.last_status != "STOPPED").count()));
+        Ok(tasks)
+    }
+
+    async fn task_arns(
+        &self,
+        cluster: &str,
+        service: &str,
+        desired: DesiredStatus,
+    ) -> Result<Vec<String>, AwsError> {
+        let mut pages = self
+            .client
+            .list_tasks()
+            .cluster(cluster)
+            .service_name(service)
+            .desired_status(desired)
+            .into_paginator()
+            .send();
+        let mut arns = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| {
+                describe(
+                    &e,
+                    "ListTasks",
+                    &format!("service {service} in cluster {cluster}"),
+                    &self.profile,
+                )
+            })?;
+            arns.extend(page.task_arns().iter().cloned());
+        }
+        Ok(arns)
+    }
+}
+
+/// Await every future concurrently, results in order.
+async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let handles: Vec<_> = futures.into_iter().collect();
+    let mut out = Vec::with_capacity(handles.len());
+    // A refresh has one or two batches; polling them together keeps the calls concurrent
+    // without another dependency.
+    let mut pinned: Vec<_> = handles.into_iter().map(Box::pin).collect();
+    let mut results: Vec<Option<F::Output>> = (0..pinned.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, fut) in pinned.iter_mut().enumerate() {
+            if results[i].is_none() {
+                match fut.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => results[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.extend(
+        results
+            .into_iter()
+            .map(|r| r.expect("every future finished")),
+    );
+    out
 }

@@ -1,10 +1,14 @@
 //! One adapter per AWS service, each returning `crate::model` types.
 
+pub mod calls;
 pub mod cloudwatch;
 pub mod config;
 pub mod ecs;
 pub mod ecs_actions;
+pub mod elb;
 pub mod error;
+pub mod logs;
 pub mod permissions;
+pub mod rds;
 pub mod sqs_actions;
 pub mod ssm;

@@ -39,8 +39,11 @@ pub struct SqsActions {
 
 impl SqsActions {
     pub fn new(config: &aws_config::SdkConfig, profile: String) -> Self {
+        let conf = aws_sdk_sqs::config::Builder::from(config)
+            .interceptor(super::calls::Counter)
+            .build();
         SqsActions {
-            client: Client::new(config),
+            client: Client::from_conf(conf),
             profile,
         }
     }

@@ -59,6 +59,9 @@ pub struct Alarm {
     pub reason: String,
     /// Unix seconds of the last state change.
     pub since: Option<i64>,
+    /// The metric it watches (empty for composite or math alarms) and its threshold.
+    pub metric: String,
+    pub threshold: Option<f64>,
 }
 
 /// A source's value, or why it could not be read.
@@ -176,6 +179,8 @@ mod tests {
                 state: "OK".into(),
                 reason: String::new(),
                 since: None,
+                metric: String::new(),
+                threshold: None,
             }]),
         }
     }
@@ -214,6 +219,8 @@ mod tests {
             state: state.into(),
             reason: String::new(),
             since: None,
+            metric: String::new(),
+            threshold: None,
         };
         let mut list = vec![
             alarm("b", "OK"),

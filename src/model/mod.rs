@@ -1,4 +1,5 @@
-//! Plain domain types the AWS adapters return and the UI shows. No SDK types, no ratatui.
+//! Plain domain types: what the adapters in `crate::aws` return and the dashboard shows.
 
+pub mod dashboard;
 pub mod health;
 pub mod stack;

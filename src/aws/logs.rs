@@ -1,0 +1,295 @@
+//! CloudWatch Logs, the reading side: the service's log group, tailed live with `StartLiveTail`
+//! where the endpoint has it, otherwise polled with `FilterLogEvents` and de-duplicated by event
+//! id (moto has no live tail). Paged everywhere.
+
+use super::calls::Counter;
+use super::error::{describe, AwsError};
+use crate::model::dashboard::LogLine;
+use aws_sdk_cloudwatchlogs::types::StartLiveTailResponseStream;
+use aws_sdk_cloudwatchlogs::Client;
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// How far back each poll looks again, for events that arrive late (ingestion lags).
+const OVERLAP_MS: i64 = 10_000;
+
+#[derive(Clone)]
+pub struct Logs {
+    client: Client,
+    sts: aws_sdk_sts::Client,
+    region: String,
+    profile: String,
+}
+
+/// How the tail is fed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TailMode {
+    Live,
+    /// FilterLogEvents every `every`; `why`: why live tail is not used.
+    Polling {
+        every: Duration,
+        why: String,
+    },
+}
+
+impl std::fmt::Display for TailMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TailMode::Live => write!(f, "live tail"),
+            TailMode::Polling { every, .. } => write!(f, "polling every {} s", every.as_secs()),
+        }
+    }
+}
+
+/// What a running tail reports.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TailEvent {
+    Mode(TailMode),
+    Lines(Vec<LogLine>),
+    /// A poll or the stream failed; the tail keeps trying.
+    Error(String),
+}
+
+impl Logs {
+    pub fn new(config: &aws_config::SdkConfig, profile: String) -> Self {
+        let conf = aws_sdk_cloudwatchlogs::config::Builder::from(config)
+            .interceptor(Counter)
+            .build();
+        Logs {
+            client: Client::from_conf(conf),
+            sts: aws_sdk_sts::Client::new(config),
+            region: config
+                .region()
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "us-east-1".into()),
+            profile,
+        }
+    }
+
+    /// Every event of `group` from `start_ms` on (and before `end_ms` when given), oldest first,
+    /// all pages.
+    pub async fn fetch(
+        &self,
+        group: &str,
+        start_ms: i64,
+        end_ms: Option<i64>,
+        pattern: Option<&str>,
+    ) -> Result<Vec<LogLine>, AwsError> {
+        let mut pages = self
+            .client
+            .filter_log_events()
+            .log_group_name(group)
+            .start_time(start_ms)
+            .set_end_time(end_ms)
+            .set_filter_pattern(pattern.map(str::to_owned))
+            .into_paginator()
+            .send();
+        let mut lines = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| {
+                describe(
+                    &e,
+                    "FilterLogEvents",
+                    &format!("log group {group}"),
+                    &self.profile,
+                )
+            })?;
+            lines.extend(page.events().iter().map(|e| {
+                let at_ms = e.timestamp().unwrap_or_default();
+                let stream = e.log_stream_name().unwrap_or_default().to_owned();
+                let message = e.message().unwrap_or_default().trim_end().to_owned();
+                LogLine {
+                    id: e
+                        .event_id()
+                        .filter(|id| !id.is_empty())
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| synthetic_id(at_ms, &stream, &message)),
+                    at_ms,
+                    stream,
+                    message,
+                }
+            }));
+        }
+        lines.sort_by_key(|l| l.at_ms);
+        Ok(lines)
+    }
+
+    /// The group's ARN, which StartLiveTail wants: built from the caller's account (STS
+    /// GetCallerIdentity needs no permission) so no extra Logs permission is needed.
+    async fn group_arn(&self, group: &str) -> Result<String, String> {
+        if group.starts_with("arn:") {
+            return Ok(group.trim_end_matches(":*").to_owned());
+        }
+        let who = self
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| describe(&e, "GetCallerIdentity", group, &self.profile).message)?;
+        let account = who.account().unwrap_or_default();
+        let partition = if self.region.starts_with("cn-") {
+            "aws-cn"
+        } else if self.region.starts_with("us-gov-") {
+            "aws-us-gov"
+        } else {
+            "aws"
+        };
+        Ok(format!(
+            "arn:{partition}:logs:{}:{account}:log-group:{group}",
+            self.region
+        ))
+    }
+
+    /// Tail `group` until `report` returns false (the dashboard went away): live where the
+    /// endpoint supports it, else polling every `every`. Events from `start_ms` on are reported
+    /// once each.
+    pub async fn tail(
+        &self,
+        group: &str,
+        start_ms: i64,
+        every: Duration,
+        mut report: impl FnMut(TailEvent) -> bool,
+    ) {
+        // History first, so the panel is not empty until the next line arrives.
+        let mut poller = Poller::new(self.clone(), group, start_ms);
+        match poller.poll().await {
+            Ok(lines) if !lines.is_empty() => {
+                if !report(TailEvent::Lines(lines)) {
+                    return;
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                if !report(TailEvent::Error(e.message)) {
+                    return;
+                }
+            }
+        }
+        let why = match self.live(group, &mut report).await {
+            Ok(()) => return,
+            Err(why) => why,
+        };
+        if !report(TailEvent::Mode(TailMode::Polling { every, why })) {
+            return;
+        }
+        loop {
+            tokio::time::sleep(every).await;
+            let event = match poller.poll().await {
+                Ok(lines) if lines.is_empty() => continue,
+                Ok(lines) => TailEvent::Lines(lines),
+                Err(e) => TailEvent::Error(e.message),
+            };
+            if !report(event) {
+                return;
+            }
+        }
+    }
+
+    /// A live tail session. `Err(why)` when the endpoint cannot give one, before any event.
+    async fn live(
+        &self,
+        group: &str,
+        report: &mut impl FnMut(TailEvent) -> bool,
+    ) -> Result<(), String> {
+        let arn = self.group_arn(group).await?;
+        let mut out = self
+            .client
+            .start_live_tail()
+            .log_group_identifiers(arn)
+            .send()
+            .await
+            .map_err(|e| describe(&e, "StartLiveTail", group, &self.profile).message)?;
+        // The first frame says whether the session really started.
+        let mut started = false;
+        loop {
+            match out.response_stream.recv().await {
+                Ok(Some(StartLiveTailResponseStream::SessionStart(_))) => {
+                    started = true;
+                    if !report(TailEvent::Mode(TailMode::Live)) {
+                        return Ok(());
+                    }
+                }
+                Ok(Some(StartLiveTailResponseStream::SessionUpdate(update))) => {
+                    let lines: Vec<LogLine> = update
+                        .session_results()
+                        .iter()
+                        .map(|e| {
+                            let at_ms = e.timestamp().unwrap_or_default();
+                            let stream = e.log_stream_name().unwrap_or_default().to_owned();
+                            let message = e.message().unwrap_or_default().trim_end().to_owned();
+                            LogLine {
+                                id: synthetic_id(at_ms, &stream, &message),
+                                at_ms,
+                                stream,
+                                message,
+                            }
+                        })
+                        .collect();
+                    if !lines.is_empty() && !report(TailEvent::Lines(lines)) {
+                        return Ok(());
+                    }
+                }
+                Ok(Some(_)) => {}
+                // A session ends after three hours or on a server error: start over by polling.
+                Ok(None) if started => return Err("the live tail session ended".into()),
+                Ok(None) => return Err("StartLiveTail closed the stream at once".into()),
+                Err(e) if !started => return Err(format!("StartLiveTail: {e}")),
+                Err(e) => {
+                    if !report(TailEvent::Error(format!("live tail: {e}"))) {
+                        return Ok(());
+                    }
+                    return Err(format!("the live tail failed: {e}"));
+                }
+            }
+        }
+    }
+}
+
+fn synthetic_id(at_ms: i64, stream: &str, message: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (stream, message).hash(&mut h);
+    format!("{at_ms}:{:x}", h.finish())
+}
+
+/// FilterLogEvents polling: each poll reads from a little before the newest event seen, and the
+/// event ids seen in that overlap are dropped, so every event is reported once.
+pub struct Poller {
+    logs: Logs,
+    group: String,
+    from_ms: i64,
+    /// Event id → timestamp, for events inside the overlap window.
+    seen: HashMap<String, i64>,
+}
+
+impl Poller {
+    pub fn new(logs: Logs, group: &str, start_ms: i64) -> Self {
+        Poller {
+            logs,
+            group: group.to_owned(),
+            from_ms: start_ms,
+            seen: HashMap::new(),
+        }
+    }
+
+    /// Events not reported before, oldest first.
+    pub async fn poll(&mut self) -> Result<Vec<LogLine>, AwsError> {
+        let lines = self
+            .logs
+            .fetch(&self.group, self.from_ms, None, None)
+            .await?;
+        let fresh: Vec<LogLine> = lines
+            .into_iter()
+            .filter(|l| !self.seen.contains_key(&l.id))
+            .collect();
+        if let Some(newest) = fresh.iter().map(|l| l.at_ms).max() {
+            self.from_ms = self.from_ms.max(newest - OVERLAP_MS);
+        }
+        for line in &fresh {
+            self.seen.insert(line.id.clone(), line.at_ms);
+        }
+        let from = self.from_ms;
+        self.seen.retain(|_, at| *at >= from);
+        Ok(fresh)
+    }
+}

@@ -1,0 +1,116 @@
+//! The optional config file, `$XDG_CONFIG_HOME/stackdeck/config.toml` (else
+//! `~/.config/stackdeck/config.toml`): default stack, refresh interval, theme, log buffer, key
+//! overrides, and per-stack settings such as `read_only`.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The stack when neither --stack nor STACKDECK_STACK names one.
+    pub default_stack: Option<String>,
+    /// Seconds between refreshes (default 5).
+    pub refresh_seconds: Option<u64>,
+    /// Theme name or path (default "dark").
+    pub theme: Option<String>,
+    /// Log lines kept in memory (default 10 000).
+    pub log_lines: Option<usize>,
+    /// Seconds between FilterLogEvents polls when live tail is not available (default 2).
+    pub log_poll_seconds: Option<u64>,
+    /// Action name → keys, e.g. `quit = ["q", "ctrl-q"]`.
+    #[serde(default)]
+    pub keys: BTreeMap<String, Vec<String>>,
+    /// Per-stack settings, by stack name.
+    #[serde(default)]
+    pub stacks: BTreeMap<String, StackConfig>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct StackConfig {
+    /// Refuse mutations for this stack, as --read-only does.
+    #[serde(default)]
+    pub read_only: bool,
+    /// A theme for this stack, so production looks different from staging.
+    pub theme: Option<String>,
+    /// Resource values that override discovery (same keys as the SSM parameters).
+    #[serde(default)]
+    pub resources: BTreeMap<String, String>,
+}
+
+pub const DEFAULT_REFRESH_SECONDS: u64 = 5;
+pub const DEFAULT_LOG_LINES: usize = 10_000;
+pub const DEFAULT_LOG_POLL_SECONDS: u64 = 2;
+
+/// `$XDG_CONFIG_HOME/stackdeck`, else `$HOME/.config/stackdeck`.
+pub fn config_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+        .map(|d| d.join("stackdeck"))
+}
+
+/// The config file's path (it need not exist).
+pub fn default_path() -> Option<PathBuf> {
+    config_dir().map(|d| d.join("config.toml"))
+}
+
+impl Config {
+    /// Parse the file's text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Config, String> {
+        toml::from_str(text).map_err(|e| {
+            format!(
+                "config {origin}: {}",
+                e.to_string().trim().replace('\n', " ")
+            )
+        })
+    }
+
+    /// Read `path`; a missing file is the empty config.
+    pub fn load(path: &Path) -> Result<Config, String> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Config::parse(&text, &path.display().to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(format!("config {}: cannot read it: {e}", path.display())),
+        }
+    }
+
+    pub fn stack(&self, name: &str) -> StackConfig {
+        self.stacks.get(name).cloned().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_config_parses_and_typos_are_named() {
+        let config = Config::parse(
+            r#"
+default_stack = "courier-local"
+refresh_seconds = 10
+theme = "light"
+log_lines = 500
+[keys]
+quit = ["q", "ctrl-q"]
+[stacks.courier-prod]
+read_only = true
+theme = "high-contrast"
+"#,
+            "c.toml",
+        )
+        .unwrap();
+        assert_eq!(config.default_stack.as_deref(), Some("courier-local"));
+        assert!(config.stack("courier-prod").read_only);
+        assert!(!config.stack("other").read_only);
+        let err = Config::parse("refresh_secs = 3", "/x/config.toml").unwrap_err();
+        assert!(
+            err.contains("/x/config.toml") && err.contains("refresh_secs"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,73 @@
+//! `stackdeck logs`: the service's log events printed as the log panel shows them.
+
+use crate::aws::logs::{Logs, TailEvent};
+use crate::model::dashboard::LogLine;
+use crate::model::stack::StackResources;
+use crate::ui::format;
+use std::io::Write;
+use std::time::Duration;
+
+fn print(out: &mut impl Write, lines: &[LogLine]) -> std::io::Result<()> {
+    for line in lines {
+        writeln!(
+            out,
+            "{} {} {}",
+            format::clock(line.at_ms),
+            line.stream,
+            line.message
+        )?;
+    }
+    Ok(())
+}
+
+pub async fn run(
+    sdk: &aws_config::SdkConfig,
+    profile: &str,
+    stack: &StackResources,
+    since: Duration,
+    pattern: Option<&str>,
+    follow: bool,
+) -> i32 {
+    let Some(group) = stack.get("log_group") else {
+        eprintln!(
+            "stackdeck: stack {} has no `log_group` discovery parameter (/stackdeck/{}/log_group)",
+            stack.stack, stack.stack
+        );
+        return 2;
+    };
+    let logs = Logs::new(sdk, profile.to_owned());
+    let start = jiff::Timestamp::now().as_millisecond() - since.as_millis() as i64;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    if follow {
+        let mut failed = None;
+        logs.tail(group, start, Duration::from_secs(2), |event| match event {
+            TailEvent::Lines(lines) => print(&mut out, &lines).is_ok() && out.flush().is_ok(),
+            TailEvent::Mode(mode) => {
+                eprintln!("stackdeck: {group}: {mode}");
+                true
+            }
+            TailEvent::Error(e) => {
+                failed = Some(e);
+                true
+            }
+        })
+        .await;
+        if let Some(e) = failed {
+            eprintln!("stackdeck: {e}");
+        }
+        return 0;
+    }
+    match logs.fetch(group, start, None, pattern).await {
+        Ok(lines) => {
+            if print(&mut out, &lines).and_then(|_| out.flush()).is_err() {
+                return 2;
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("stackdeck: {e}");
+            2
+        }
+    }
+}

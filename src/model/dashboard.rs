@@ -1,0 +1,256 @@
+//! What one dashboard refresh reads, beyond the health snapshot `stackdeck status` prints: the
+//! service's tasks and targets, the database, and the metric series of the charts. Plain values;
+//! each source keeps its own error so a failing source marks only its panel.
+
+use super::health::{Snapshot, Source};
+use super::stack::StackResources;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One ECS task of the service.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Task {
+    /// The task id (the last part of its ARN).
+    pub id: String,
+    pub last_status: String,
+    pub desired_status: String,
+    /// HEALTHY, UNHEALTHY, UNKNOWN.
+    pub health: String,
+    pub task_definition: String,
+    /// Unix seconds.
+    pub started: Option<i64>,
+    pub stopped: Option<i64>,
+    pub stopped_reason: String,
+}
+
+/// One ALB target of the service's target group.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Target {
+    pub id: String,
+    pub port: Option<i32>,
+    /// healthy, unhealthy, initial, draining, unused, unavailable.
+    pub state: String,
+    pub reason: String,
+}
+
+/// The RDS instance.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Database {
+    pub id: String,
+    pub status: String,
+    pub class: String,
+    pub engine: String,
+    pub engine_version: String,
+    pub multi_az: bool,
+    pub allocated_storage_gib: i32,
+}
+
+/// One metric of a `GetMetricData` request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MetricQuery {
+    /// Query id: lower case letter first, then letters, digits, underscores (CloudWatch's rule).
+    pub id: String,
+    pub namespace: String,
+    pub metric: String,
+    pub dimensions: Vec<(String, String)>,
+    /// Average, Maximum, Sum, …
+    pub stat: String,
+}
+
+/// Points of one series, oldest first: (unix seconds, value).
+pub type Series = Vec<(i64, f64)>;
+
+/// Every series of one refresh, by query id.
+pub type Metrics = BTreeMap<String, Series>;
+
+/// Query ids of the dashboard's charts.
+pub const CPU: &str = "db_cpu";
+pub const CONNECTIONS: &str = "db_connections";
+pub const FREE_STORAGE: &str = "db_free_storage";
+pub const QUEUE_DEPTH: &str = "queue_depth";
+pub const OLDEST_AGE: &str = "queue_oldest_age";
+
+/// The chart window: the last hour, one point a minute.
+pub const WINDOW_SECONDS: i64 = 3600;
+pub const PERIOD_SECONDS: i32 = 60;
+
+/// The CPU threshold drawn on the database chart (percent).
+pub const CPU_THRESHOLD: f64 = 80.0;
+
+/// The metric queries of the dashboard for `stack`: the database's CPU, connections and free
+/// storage, the work queue's depth and oldest message age. Sources the stack lacks are left out.
+pub fn dashboard_queries(stack: &StackResources) -> Vec<MetricQuery> {
+    let mut queries = Vec::new();
+    if let Some(db) = stack.get("db_instance_id") {
+        for (id, metric, stat) in [
+            (CPU, "CPUUtilization", "Average"),
+            (CONNECTIONS, "DatabaseConnections", "Average"),
+            (FREE_STORAGE, "FreeStorageSpace", "Minimum"),
+        ] {
+            queries.push(MetricQuery {
+                id: id.into(),
+                namespace: "AWS/RDS".into(),
+                metric: metric.into(),
+                dimensions: vec![("DBInstanceIdentifier".into(), db.into())],
+                stat: stat.into(),
+            });
+        }
+    }
+    if let Some(url) = stack.get("queue_url") {
+        let name = crate::aws::sqs_actions::queue_name(url);
+        for (id, metric) in [
+            (QUEUE_DEPTH, "ApproximateNumberOfMessagesVisible"),
+            (OLDEST_AGE, "ApproximateAgeOfOldestMessage"),
+        ] {
+            queries.push(MetricQuery {
+                id: id.into(),
+                namespace: "AWS/SQS".into(),
+                metric: metric.into(),
+                dimensions: vec![("QueueName".into(), name.into())],
+                stat: "Maximum".into(),
+            });
+        }
+    }
+    queries
+}
+
+/// Everything one dashboard refresh read.
+#[derive(Clone, Debug, Serialize)]
+pub struct Dashboard {
+    /// Service, queues and alarms: the part `stackdeck status` judges.
+    pub health: Snapshot,
+    pub tasks: Source<Vec<Task>>,
+    /// `Ok(None)`: the stack has no target group.
+    pub targets: Source<Option<Vec<Target>>>,
+    /// `Ok(None)`: the stack has no database.
+    pub database: Source<Option<Database>>,
+    pub metrics: Source<Metrics>,
+}
+
+impl Dashboard {
+    /// A series by query id, empty when the metrics failed or have no data yet.
+    pub fn series(&self, id: &str) -> &[(i64, f64)] {
+        self.metrics
+            .as_ref()
+            .ok()
+            .and_then(|m| m.get(id))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The newest point of a series.
+    pub fn latest(&self, id: &str) -> Option<f64> {
+        self.series(id).last().map(|(_, v)| *v)
+    }
+}
+
+/// One log event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LogLine {
+    /// The event id (de-duplication key).
+    pub id: String,
+    /// Unix milliseconds.
+    pub at_ms: i64,
+    pub stream: String,
+    pub message: String,
+}
+
+/// A log line's level, from a JSON `level` field or the first level word in the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Unknown,
+}
+
+impl LogLine {
+    pub fn level(&self) -> Level {
+        let text = self.message.trim_start();
+        if text.starts_with('{') {
+            if let Ok(serde_json::Value::Object(map)) = serde_json::from_str(text) {
+                if let Some(level) = ["level", "severity", "lvl"]
+                    .iter()
+                    .find_map(|k| map.get(*k).and_then(|v| v.as_str()))
+                {
+                    return level_word(level).unwrap_or(Level::Unknown);
+                }
+            }
+        }
+        text.split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| !w.is_empty())
+            .take(8)
+            .find_map(level_word)
+            .unwrap_or(Level::Unknown)
+    }
+
+    /// The message as indented JSON when it is a JSON object, else `None`.
+    pub fn pretty_json(&self) -> Option<String> {
+        let text = self.message.trim();
+        if !text.starts_with('{') {
+            return None;
+        }
+        let value: serde_json::Value = serde_json::from_str(text).ok()?;
+        serde_json::to_string_pretty(&value).ok()
+    }
+}
+
+fn level_word(word: &str) -> Option<Level> {
+    Some(match word.to_ascii_uppercase().as_str() {
+        "ERROR" | "ERR" | "FATAL" | "CRITICAL" | "PANIC" => Level::Error,
+        "WARN" | "WARNING" => Level::Warn,
+        "INFO" => Level::Info,
+        "DEBUG" | "TRACE" => Level::Debug,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(message: &str) -> LogLine {
+        LogLine {
+            id: "1".into(),
+            at_ms: 0,
+            stream: "s".into(),
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn levels_come_from_json_or_the_first_level_word() {
+        assert_eq!(line(r#"{"level":"ERROR","msg":"x"}"#).level(), Level::Error);
+        assert_eq!(line(r#"{"level":"warn"}"#).level(), Level::Warn);
+        assert_eq!(
+            line("2026-01-01T00:00:00Z INFO started").level(),
+            Level::Info
+        );
+        assert_eq!(line("nothing here").level(), Level::Unknown);
+        assert!(line(r#"{"a":1}"#)
+            .pretty_json()
+            .unwrap()
+            .contains("\"a\": 1"));
+        assert!(line("plain").pretty_json().is_none());
+    }
+
+    #[test]
+    fn queries_cover_what_the_stack_has() {
+        let stack = StackResources::from_parameters(
+            "s",
+            [
+                ("/stackdeck/s/db_instance_id".to_owned(), "db".to_owned()),
+                (
+                    "/stackdeck/s/queue_url".to_owned(),
+                    "http://h/1/work".to_owned(),
+                ),
+            ],
+        );
+        let queries = dashboard_queries(&stack);
+        assert_eq!(queries.len(), 5);
+        assert!(queries
+            .iter()
+            .any(|q| q.id == QUEUE_DEPTH && q.dimensions[0].1 == "work"));
+        assert!(dashboard_queries(&StackResources::default()).is_empty());
+    }
+}

@@ -1,0 +1,144 @@
+//! The log panel: the service's log group, newest at the bottom, levels coloured, `/` filtered,
+//! paused or scrolled back on demand, JSON pretty-printed on demand.
+
+use super::{block, format};
+use crate::app::{Panel, State};
+use crate::model::dashboard::{Level, LogLine};
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+
+fn level_color(state: &State, level: Level) -> Color {
+    match level {
+        Level::Error => state.theme.alarm,
+        Level::Warn => state.theme.warn,
+        Level::Debug => state.theme.muted,
+        Level::Info | Level::Unknown => state.theme.text,
+    }
+}
+
+/// The screen lines of one log line: one, or several when it is pretty-printed JSON.
+fn render(state: &State, line: &LogLine, wide: bool) -> Vec<Line<'static>> {
+    let color = level_color(state, line.level());
+    let mut head = vec![Span::styled(
+        format!("{} ", format::clock(line.at_ms)),
+        Style::default().fg(state.theme.muted),
+    )];
+    if wide {
+        let stream: String = line
+            .stream
+            .chars()
+            .rev()
+            .take(12)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        head.push(Span::styled(
+            format!("{stream:<12} "),
+            Style::default().fg(state.theme.muted),
+        ));
+    }
+    match state.pretty_json.then(|| line.pretty_json()).flatten() {
+        Some(pretty) => {
+            let mut out = Vec::new();
+            for (i, text) in pretty.lines().enumerate() {
+                let mut spans = if i == 0 {
+                    head.clone()
+                } else {
+                    vec![Span::raw("  ")]
+                };
+                spans.push(Span::styled(text.to_owned(), Style::default().fg(color)));
+                out.push(Line::from(spans));
+            }
+            out
+        }
+        None => {
+            head.push(Span::styled(
+                line.message.clone(),
+                Style::default().fg(color),
+            ));
+            vec![Line::from(head)]
+        }
+    }
+}
+
+pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
+    let group = state.resources.get("log_group").unwrap_or("(no log_group)");
+    let mut title = format!("Logs {group}");
+    if let Some(mode) = &state.log_mode {
+        title.push_str(&format!(" · {mode}"));
+    }
+    title.push_str(&format!(" · {} lines", state.logs.len()));
+    if state.log_anchor.is_some() {
+        title.push_str(if state.log_offset > 0 {
+            " · SCROLLED"
+        } else {
+            " · PAUSED"
+        });
+    }
+    let age = match state.log_updated_at {
+        Some(at) => format!("{} ago", format::age(state.now - at)),
+        None if state.resources.get("log_group").is_none() => String::new(),
+        None => "waiting…".into(),
+    };
+    let block = block(state, Panel::Logs, title, age);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let height = inner.height as usize;
+    if height == 0 {
+        return;
+    }
+    let mut lines: Vec<Line> = Vec::new();
+    if let Some(e) = &state.log_error {
+        lines.push(Line::styled(
+            format!("error: {e}"),
+            Style::default().fg(theme.error),
+        ));
+    }
+    let room = height.saturating_sub(lines.len());
+    let end = state.log_anchor.unwrap_or_else(|| state.logs.end_seq());
+    let wide = inner.width >= 120;
+    // Newest first until the panel is full, skipping what is scrolled off the bottom.
+    let matching = state
+        .logs
+        .up_to(end)
+        .rev()
+        .filter(|l| state.matches(&l.message) || state.matches(&l.stream));
+    let total_matching = matching.clone().count();
+    let offset = state.log_offset.min(total_matching.saturating_sub(room));
+    let mut shown: Vec<Line> = Vec::new();
+    for line in matching.skip(offset) {
+        let rendered = render(state, line, wide);
+        if shown.len() + rendered.len() > room && !shown.is_empty() {
+            break;
+        }
+        for l in rendered.into_iter().rev() {
+            shown.push(l);
+        }
+        if shown.len() >= room {
+            break;
+        }
+    }
+    shown.truncate(room);
+    shown.reverse();
+    if shown.is_empty() && state.log_error.is_none() {
+        let why = if state.resources.get("log_group").is_none() {
+            "the stack has no log_group parameter"
+        } else if !state.filter.is_empty() && !state.logs.is_empty() {
+            "no line matches the filter"
+        } else {
+            "no log events yet"
+        };
+        lines.push(Line::styled(why, Style::default().fg(theme.muted)));
+    }
+    lines.extend(shown);
+    let mut paragraph = Paragraph::new(lines);
+    if state.zoomed {
+        paragraph = paragraph.wrap(Wrap { trim: false });
+    }
+    frame.render_widget(paragraph, inner);
+}

@@ -1,0 +1,310 @@
+//! The dashboard's pure `view`: draws the state, nothing else. One file per panel; colours only
+//! from the active theme.
+
+mod alarms;
+mod chart;
+mod database;
+pub mod format;
+mod logs;
+mod queue;
+mod service;
+
+use crate::app::keys::Action;
+use crate::app::{Mode, Panel, State};
+use crate::model::health::Verdict;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+/// Where each panel goes; the focused one takes the whole body when zoomed.
+pub fn layout(state: &State, body: Rect) -> Vec<(Panel, Rect)> {
+    if state.zoomed {
+        return vec![(state.focus, body)];
+    }
+    // Service and alarms on top, the two charts in the middle, logs below: on 80×24 the top row
+    // keeps six lines, the charts four, the logs six.
+    let [top, middle, bottom] = Layout::vertical([
+        Constraint::Percentage(36),
+        Constraint::Percentage(28),
+        Constraint::Min(5),
+    ])
+    .areas(body);
+    let [service, alarms] =
+        Layout::horizontal([Constraint::Percentage(56), Constraint::Percentage(44)]).areas(top);
+    let [database, queue] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(middle);
+    vec![
+        (Panel::Service, service),
+        (Panel::Alarms, alarms),
+        (Panel::Database, database),
+        (Panel::Queue, queue),
+        (Panel::Logs, bottom),
+    ]
+}
+
+/// A panel's frame: its title, its age on the right, the focus colour when focused.
+pub(crate) fn block<'a>(state: &State, panel: Panel, title: String, age: String) -> Block<'a> {
+    let theme = &state.theme;
+    let focused = panel == state.focus;
+    let border = if focused {
+        Style::default()
+            .fg(theme.focus)
+            .add_modifier(Modifier::BOLD)
+    } else {
+        Style::default().fg(theme.border)
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(border)
+        .title(Line::styled(
+            format!(" {title} "),
+            Style::default()
+                .fg(theme.title)
+                .add_modifier(Modifier::BOLD),
+        ))
+        .title(Line::styled(format!(" {age} "), Style::default().fg(theme.muted)).right_aligned())
+}
+
+/// The panels' shared age: "3 s ago", or "loading…".
+pub(crate) fn data_age(state: &State) -> String {
+    match state.updated_at {
+        Some(at) => format::ago(Some(at), state.now),
+        None => "loading…".into(),
+    }
+}
+
+/// An error line in the theme's error colour.
+pub(crate) fn error_line(state: &State, what: &str, e: &str) -> Line<'static> {
+    Line::styled(
+        format!("{what}error: {e}"),
+        Style::default().fg(state.theme.error),
+    )
+}
+
+/// Draw `lines` wrapped at the top of `area`; returns the rest of `area` (for a chart).
+pub(crate) fn wrapped_head(frame: &mut Frame, area: Rect, lines: Vec<Line<'_>>) -> Rect {
+    let width = area.width.max(1) as usize;
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(width)).sum();
+    let [text, rest] =
+        Layout::vertical([Constraint::Length(rows as u16), Constraint::Min(0)]).areas(area);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
+    rest
+}
+
+/// Draw text lines in `area` inside `block`, scrolled by the panel's offset (clamped).
+pub(crate) fn text_panel(
+    frame: &mut Frame,
+    state: &State,
+    panel: Panel,
+    area: Rect,
+    block: Block<'_>,
+    lines: Vec<Line<'_>>,
+) {
+    let inner_height = area.height.saturating_sub(2) as usize;
+    let max = lines.len().saturating_sub(inner_height);
+    let offset = state.scroll_of(panel).min(max) as u16;
+    let mut paragraph = Paragraph::new(lines).block(block).scroll((offset, 0));
+    if state.zoomed {
+        paragraph = paragraph.wrap(Wrap { trim: false });
+    }
+    frame.render_widget(paragraph, area);
+}
+
+/// Draw the whole screen.
+pub fn view(state: &State, frame: &mut Frame) {
+    let area = frame.area();
+    let base = Style::default().fg(state.theme.text);
+    frame.render_widget(Block::default().style(base), area);
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+
+    draw_header(state, frame, header);
+    for (panel, rect) in layout(state, body) {
+        match panel {
+            Panel::Service => service::draw(state, frame, rect),
+            Panel::Alarms => alarms::draw(state, frame, rect),
+            Panel::Database => database::draw(state, frame, rect),
+            Panel::Queue => queue::draw(state, frame, rect),
+            Panel::Logs => logs::draw(state, frame, rect),
+        }
+    }
+    draw_footer(state, frame, footer);
+    if state.mode == Mode::Help {
+        draw_help(state, frame, area);
+    }
+}
+
+fn draw_header(state: &State, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
+    let verdict = match state.verdict() {
+        Some(Verdict::Healthy) => Span::styled("healthy", Style::default().fg(theme.ok)),
+        Some(Verdict::Degraded(r)) => Span::styled(
+            match r.as_slice() {
+                [only] => format!("DEGRADED: {only}"),
+                [first, rest @ ..] => format!("DEGRADED (+{} more): {first}", rest.len()),
+                [] => "DEGRADED".to_owned(),
+            },
+            Style::default()
+                .fg(theme.alarm)
+                .add_modifier(Modifier::BOLD),
+        ),
+        Some(Verdict::Error(errors)) => Span::styled(
+            format!("ERROR: {}", errors.first().map_or("", String::as_str)),
+            Style::default()
+                .fg(theme.error)
+                .add_modifier(Modifier::BOLD),
+        ),
+        None => Span::styled("…", Style::default().fg(theme.muted)),
+    };
+    // Most important first: a narrow terminal cuts the end of the line.
+    let mut spans = vec![Span::styled(
+        format!(" stackdeck · {} ", state.stack()),
+        Style::default()
+            .fg(theme.header)
+            .add_modifier(Modifier::BOLD),
+    )];
+    if state.read_only() {
+        spans.push(Span::styled(
+            "READ-ONLY ",
+            Style::default().fg(theme.warn).add_modifier(Modifier::BOLD),
+        ));
+    }
+    spans.push(Span::styled(
+        format!("· {} · ", state.age()),
+        Style::default().fg(theme.muted),
+    ));
+    spans.push(verdict);
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_footer(state: &State, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
+    let line = match &state.mode {
+        Mode::Filter => Line::from(vec![
+            Span::styled("/", Style::default().fg(theme.accent)),
+            Span::raw(format!("{}█", state.filter)),
+            Span::styled("  Enter keep · Esc clear", Style::default().fg(theme.muted)),
+        ]),
+        Mode::Command(text) => Line::from(vec![
+            Span::styled(":", Style::default().fg(theme.accent)),
+            Span::raw(format!("{text}█")),
+            Span::styled(
+                "  stack NAME · theme NAME · q",
+                Style::default().fg(theme.muted),
+            ),
+        ]),
+        _ => {
+            let mut spans = Vec::new();
+            if !state.filter.is_empty() {
+                spans.push(Span::styled(
+                    format!(" /{} ", state.filter),
+                    Style::default()
+                        .fg(theme.accent)
+                        .add_modifier(Modifier::BOLD),
+                ));
+            }
+            match &state.message {
+                Some(m) => spans.push(Span::styled(
+                    format!(" {m}"),
+                    Style::default().fg(theme.warn),
+                )),
+                None => spans.push(Span::styled(
+                    " ? help · / filter · : command · Tab panel · Enter zoom · q quit",
+                    Style::default().fg(theme.muted),
+                )),
+            }
+            Line::from(spans)
+        }
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// Every bound key with what it does, then the commands.
+pub fn help_lines(state: &State) -> Vec<(String, String)> {
+    let mut lines: Vec<(String, String)> = Action::ALL
+        .into_iter()
+        .filter_map(|action| {
+            let keys = state.keymap.keys_of(action);
+            if keys.is_empty() {
+                return None;
+            }
+            let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
+            Some((keys.join(" "), action.describe().to_owned()))
+        })
+        .collect();
+    lines.push(("Ctrl-c".into(), "quit, from anywhere".into()));
+    for (command, what) in [
+        (":stack NAME", "switch to another stack"),
+        (":theme NAME", "dark, light, high-contrast"),
+        (":q", "quit"),
+    ] {
+        lines.push((command.into(), what.into()));
+    }
+    lines
+}
+
+fn draw_help(state: &State, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
+    let entries = help_lines(state);
+    // One column when it fits, else two (an 80×24 terminal still shows every key).
+    let columns: usize = if entries.len() as u16 + 2 <= area.height {
+        1
+    } else {
+        2
+    };
+    let rows = entries.len().div_ceil(columns);
+    let width = if columns == 1 { 76 } else { 156 }.min(area.width);
+    let height = (rows as u16 + 2).min(area.height);
+    let popup = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    );
+    frame.render_widget(Clear, popup);
+    let outer = Block::default()
+        .borders(Borders::ALL)
+        .border_style(Style::default().fg(theme.focus))
+        .title(" keys · Esc closes ");
+    let inner = outer.inner(popup);
+    frame.render_widget(outer, popup);
+    let parts =
+        Layout::horizontal(vec![Constraint::Ratio(1, columns as u32); columns]).split(inner);
+    for (chunk, part) in entries.chunks(rows).zip(parts.iter()) {
+        let key_width = chunk
+            .iter()
+            .map(|(k, _)| k.len())
+            .max()
+            .unwrap_or(0)
+            .min(20);
+        let lines: Vec<Line> = chunk
+            .iter()
+            .map(|(keys, what)| {
+                Line::from(vec![
+                    Span::styled(
+                        format!("{keys:<key_width$} "),
+                        Style::default()
+                            .fg(theme.accent)
+                            .add_modifier(Modifier::BOLD),
+                    ),
+                    Span::styled(what.clone(), Style::default().fg(theme.text)),
+                ])
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), *part);
+    }
+}
+
+#[cfg(test)]
+mod tests;

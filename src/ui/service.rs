@@ -1,0 +1,169 @@
+//! The service panel: counts, deployments, targets, tasks and the newest service events.
+
+use super::{block, data_age, error_line, format, text_panel};
+use crate::app::{Panel, State};
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::Frame;
+
+pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
+    let block = block(state, Panel::Service, "Service".into(), data_age(state));
+    text_panel(frame, state, Panel::Service, area, block, lines(state));
+}
+
+fn lines(state: &State) -> Vec<Line<'static>> {
+    let theme = &state.theme;
+    let muted = Style::default().fg(theme.muted);
+    let Some(data) = &state.data else {
+        return vec![Line::from("loading…")];
+    };
+    let mut lines = Vec::new();
+    match &data.health.service {
+        Err(e) => lines.push(error_line(state, "", e)),
+        Ok(s) => {
+            let counts = if s.running < s.desired {
+                theme.alarm
+            } else {
+                theme.ok
+            };
+            lines.push(Line::from(vec![
+                Span::styled(
+                    s.service.clone(),
+                    Style::default()
+                        .fg(theme.accent)
+                        .add_modifier(Modifier::BOLD),
+                ),
+                Span::styled(format!(" ({}) ", s.cluster), muted),
+                Span::styled(
+                    s.status.clone(),
+                    Style::default().fg(theme.state(&s.status)),
+                ),
+                Span::styled(
+                    format!(" {}/{} running", s.running, s.desired),
+                    Style::default().fg(counts),
+                ),
+                Span::raw(format!(" · {} pending", s.pending)),
+            ]));
+            for d in &s.deployments {
+                let rollout = if d.rollout_state.is_empty() {
+                    "-".to_owned()
+                } else {
+                    d.rollout_state.clone()
+                };
+                let mut spans = vec![
+                    Span::raw(format!(
+                        "{:<7} {} ",
+                        d.status,
+                        format::short(&d.task_definition)
+                    )),
+                    Span::styled(
+                        rollout,
+                        Style::default()
+                            .fg(theme.state(&d.rollout_state))
+                            .add_modifier(Modifier::BOLD),
+                    ),
+                    Span::raw(format!(" {}/{}", d.running, d.desired)),
+                    Span::styled(format!(" {}", format::ago(d.created, state.now)), muted),
+                ];
+                if d.failed_tasks > 0 {
+                    spans.push(Span::styled(
+                        format!(" {} failed", d.failed_tasks),
+                        Style::default().fg(theme.alarm),
+                    ));
+                }
+                if d.rollout_state == "FAILED" && !d.rollout_reason.is_empty() {
+                    spans.push(Span::styled(
+                        format!(" {}", d.rollout_reason),
+                        Style::default().fg(theme.alarm),
+                    ));
+                }
+                lines.push(Line::from(spans));
+            }
+        }
+    }
+    match &data.targets {
+        Ok(None) => {}
+        Err(e) => lines.push(error_line(state, "targets: ", e)),
+        Ok(Some(targets)) => {
+            let healthy = targets.iter().filter(|t| t.state == "healthy").count();
+            let style = if healthy < targets.len() {
+                theme.warn
+            } else {
+                theme.ok
+            };
+            lines.push(Line::styled(
+                format!("targets {healthy}/{} healthy", targets.len()),
+                Style::default().fg(style),
+            ));
+            for t in targets
+                .iter()
+                .filter(|t| state.zoomed || t.state != "healthy")
+            {
+                lines.push(Line::from(vec![
+                    Span::raw(format!(
+                        "  {}:{} ",
+                        t.id,
+                        t.port.map_or("-".into(), |p| p.to_string())
+                    )),
+                    Span::styled(t.state.clone(), Style::default().fg(theme.state(&t.state))),
+                    Span::styled(format!(" {}", t.reason), muted),
+                ]));
+            }
+        }
+    }
+    match &data.tasks {
+        Err(e) => lines.push(error_line(state, "tasks: ", e)),
+        Ok(tasks) => {
+            for t in tasks.iter().filter(|t| {
+                state.matches(&t.id)
+                    || state.matches(&t.last_status)
+                    || state.matches(&t.stopped_reason)
+            }) {
+                let id: String = t.id.chars().take(8).collect();
+                let mut spans = vec![
+                    Span::styled(format!("task {id} "), muted),
+                    Span::styled(
+                        format!("{:<8}", t.last_status),
+                        Style::default().fg(theme.state(&t.last_status)),
+                    ),
+                ];
+                if !t.health.is_empty() {
+                    spans.push(Span::styled(
+                        format!(" {}", t.health),
+                        Style::default().fg(theme.state(&t.health)),
+                    ));
+                }
+                if t.last_status == "STOPPED" {
+                    spans.push(Span::styled(
+                        format!(
+                            " {} {}",
+                            format::ago(t.stopped, state.now),
+                            t.stopped_reason
+                        ),
+                        muted,
+                    ));
+                } else {
+                    spans.push(Span::styled(
+                        format!(
+                            " {} {}",
+                            format::short(&t.task_definition),
+                            format::ago(t.started, state.now)
+                        ),
+                        muted,
+                    ));
+                }
+                lines.push(Line::from(spans));
+            }
+        }
+    }
+    if let Ok(s) = &data.health.service {
+        for e in s.events.iter().filter(|e| state.matches(&e.message)) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("· {} ", format::ago(e.at, state.now)), muted),
+                Span::raw(e.message.clone()),
+            ]));
+        }
+    }
+    lines
+}

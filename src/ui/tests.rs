@@ -1,0 +1,117 @@
+//! `view` on ratatui's TestBackend: insta snapshots at 80×24 and 160×48 of a healthy stack, an
+//! alarm, a failing deployment and a source in error; plus the help overlay.
+
+use super::*;
+use crate::app::fixtures::{self, state_with};
+use crate::app::keys::Key;
+use crate::app::{update, Msg};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+fn screen(state: &State, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| view(state, f)).unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    (0..height)
+        .map(|y| {
+            (0..width)
+                .map(|x| buffer[(x, y)].symbol().to_owned())
+                .collect::<String>()
+                .trim_end()
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn snap(name: &str, state: &State) {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let text = screen(state, w, h);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), text);
+    }
+}
+
+#[test]
+fn healthy() {
+    let state = state_with(fixtures::healthy());
+    let text = screen(&state, 80, 24);
+    assert!(text.contains("courier-local-courier"), "{text}");
+    assert!(text.contains("healthy"), "{text}");
+    snap("healthy", &state);
+}
+
+#[test]
+fn alarm() {
+    let state = state_with(fixtures::alarm_firing());
+    let text = screen(&state, 80, 24);
+    assert!(text.contains("DEGRADED: alarm courier-local-q"), "{text}");
+    assert!(text.contains("ALARM"), "{text}");
+    snap("alarm", &state);
+}
+
+#[test]
+fn failing_deployment() {
+    let state = state_with(fixtures::failing_deployment());
+    let text = screen(&state, 160, 48);
+    assert!(text.contains("FAILED"), "{text}");
+    assert!(
+        text.contains("Essential container in task exited"),
+        "{text}"
+    );
+    snap("failing_deployment", &state);
+}
+
+#[test]
+fn source_in_error() {
+    let state = state_with(fixtures::source_in_error());
+    let text = screen(&state, 160, 48);
+    assert!(text.contains("error: DescribeDBInstances"), "{text}");
+    assert!(
+        text.contains("courier-local-courier") && text.contains("courier-local-work"),
+        "the other panels keep working:\n{text}"
+    );
+    snap("source_in_error", &state);
+}
+
+#[test]
+fn help_lists_every_key_even_at_80x24() {
+    let mut state = state_with(fixtures::healthy());
+    update(&mut state, Msg::Key(Key::Char('?')));
+    for (w, h) in [(80, 24), (160, 48)] {
+        let text = screen(&state, w, h);
+        for (keys, _) in help_lines(&state) {
+            let first = keys.split(", ").next().unwrap();
+            assert!(text.contains(first), "{first} missing at {w}x{h}:\n{text}");
+        }
+    }
+    insta::assert_snapshot!("help_80x24", screen(&state, 80, 24));
+}
+
+#[test]
+fn zoom_filter_and_pretty_json_on_the_logs() {
+    let mut state = state_with(fixtures::healthy());
+    state.focus = Panel::Logs;
+    update(&mut state, Msg::Key(Key::Enter));
+    update(&mut state, Msg::Key(Key::Char('J')));
+    let text = screen(&state, 80, 24);
+    assert!(text.contains("\"port\": 5678"), "{text}");
+    update(&mut state, Msg::Key(Key::Char('/')));
+    for c in "7f2c".chars() {
+        update(&mut state, Msg::Key(Key::Char(c)));
+    }
+    let text = screen(&state, 80, 24);
+    assert!(
+        text.contains("gave up") && !text.contains("listening"),
+        "{text}"
+    );
+    insta::assert_snapshot!("logs_zoomed_filtered_80x24", text);
+}
+
+#[test]
+fn read_only_and_themes_show() {
+    let mut state = state_with(fixtures::healthy());
+    state.global_read_only = true;
+    state.theme = crate::theme::load("high-contrast").unwrap();
+    let text = screen(&state, 80, 24);
+    assert!(text.contains("READ-ONLY"), "{text}");
+}
