@@ -278,6 +278,7 @@ async fn dashboard(
         theme,
         key_overrides: config.keys.clone(),
         per_stack: config.stacks.clone(),
+        production_patterns: config.production.clone(),
     };
     let state = match crate::app::State::new(resources, settings) {
         Ok(state) => state,
@@ -303,6 +304,7 @@ async fn dashboard(
                 .max(1),
         ),
         config,
+        audit_path: audit::default_path(),
     };
     runner.run(state).await
 }

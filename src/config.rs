@@ -25,6 +25,10 @@ pub struct Config {
     /// Per-stack settings, by stack name.
     #[serde(default)]
     pub stacks: BTreeMap<String, StackConfig>,
+    /// Stack names or AWS account ids (`*` is a wildcard) that get the red PRODUCTION banner,
+    /// e.g. `["*-prod", "123456789012"]`.
+    #[serde(default)]
+    pub production: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
@@ -92,6 +96,7 @@ mod tests {
         let config = Config::parse(
             r#"
 default_stack = "courier-local"
+production = ["*-prod"]
 refresh_seconds = 10
 theme = "light"
 log_lines = 500
@@ -106,6 +111,7 @@ theme = "high-contrast"
         .unwrap();
         assert_eq!(config.default_stack.as_deref(), Some("courier-local"));
         assert!(config.stack("courier-prod").read_only);
+        assert_eq!(config.production, ["*-prod"]);
         assert!(!config.stack("other").read_only);
         let err = Config::parse("refresh_secs = 3", "/x/config.toml").unwrap_err();
         assert!(

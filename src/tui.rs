@@ -9,7 +9,9 @@ use crate::aws::logs::Logs;
 use crate::aws::ssm::Discovery;
 use crate::config::Config;
 use crate::model::stack::StackResources;
+use crate::ops::{audit, commands, picker};
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -44,12 +46,41 @@ fn now() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
+/// What the runner's effects left running.
+#[derive(Default)]
+pub struct Tasks {
+    /// The log tail (replaced on a stack switch).
+    pub tail: Option<JoinHandle<()>>,
+    /// Mutations and audit writes: waited for at exit, so that quitting right after a key press
+    /// neither cuts an action short nor loses its audit line.
+    pub mutations: tokio::task::JoinSet<()>,
+}
+
+impl Tasks {
+    async fn finish(&mut self) {
+        while self.mutations.try_join_next().is_some() {}
+        if self.mutations.is_empty() {
+            return;
+        }
+        eprintln!("stackdeck: waiting for the action under way and its audit line…");
+        let all = async { while self.mutations.join_next().await.is_some() {} };
+        if tokio::time::timeout(Duration::from_secs(30), all)
+            .await
+            .is_err()
+        {
+            eprintln!("stackdeck: gave up waiting after 30 s; check the audit log and the stack");
+        }
+    }
+}
+
 /// Everything the runner needs to carry out effects.
 pub struct Runner {
     pub sdk: aws_config::SdkConfig,
     pub profile: String,
     pub config: Config,
     pub log_poll: Duration,
+    /// Where every attempted mutation is written.
+    pub audit_path: PathBuf,
 }
 
 /// Apply the config file's per-stack resource overrides to what discovery found.
@@ -104,28 +135,14 @@ impl Runner {
         });
 
         let mut terminal = ratatui::init();
-        let mut tail: Option<JoinHandle<()>> = None;
+        let mut tasks = Tasks::default();
         state.now = now();
         let mut pending: Vec<Effect> = state.start();
         let mut code = 0;
         'outer: loop {
             for effect in pending.drain(..) {
-                match effect {
-                    Effect::Quit => break 'outer,
-                    Effect::Refresh => self.refresh(&state, &tx),
-                    Effect::StartTail { generation } => {
-                        if let Some(old) = tail.take() {
-                            old.abort();
-                        }
-                        tail = self.tail(&state, generation, &tx);
-                    }
-                    Effect::SwitchStack(name) => self.switch_stack(name, &tx),
-                    Effect::LoadTheme(name) => {
-                        let tx = tx.clone();
-                        tokio::task::spawn_blocking(move || {
-                            let _ = tx.send(Msg::ThemeLoaded(crate::theme::load(&name)));
-                        });
-                    }
+                if !self.perform(effect, &state, &tx, &mut tasks) {
+                    break 'outer;
                 }
             }
             if state.dirty {
@@ -147,11 +164,124 @@ impl Runner {
                 }
             }
         }
-        if let Some(tail) = tail {
+        if let Some(tail) = tasks.tail.take() {
             tail.abort();
         }
         ratatui::restore();
+        tasks.finish().await;
         code
+    }
+
+    /// Carry out one effect; its answer arrives on `tx` as a message. `false` for `Quit`.
+    /// Public so that tests drive `update` and these effects without a terminal.
+    pub fn perform(
+        &self,
+        effect: Effect,
+        state: &State,
+        tx: &mpsc::UnboundedSender<Msg>,
+        tasks: &mut Tasks,
+    ) -> bool {
+        match effect {
+            Effect::Quit => return false,
+            Effect::Refresh => self.refresh(state, tx),
+            Effect::StartTail { generation } => {
+                if let Some(old) = tasks.tail.take() {
+                    old.abort();
+                }
+                tasks.tail = self.tail(state, generation, tx);
+            }
+            Effect::SwitchStack(name) => self.switch_stack(name, tx),
+            Effect::LoadTheme(name) => {
+                let tx = tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Msg::ThemeLoaded(crate::theme::load(&name)));
+                });
+            }
+            Effect::LoadAudit => {
+                let (tx, path) = (tx.clone(), self.audit_path.clone());
+                tokio::task::spawn_blocking(move || {
+                    let records = audit::tail(&path, 1000)
+                        .map_err(|e| format!("cannot read the audit log {}: {e}", path.display()));
+                    let _ = tx.send(Msg::AuditLoaded(records));
+                });
+            }
+            Effect::Whoami => {
+                let (tx, sdk) = (tx.clone(), self.sdk.clone());
+                tokio::spawn(async move {
+                    let id = aws_sdk_sts::Client::new(&sdk)
+                        .get_caller_identity()
+                        .send()
+                        .await;
+                    let _ = tx.send(Msg::Identity(
+                        id.ok().and_then(|id| id.arn().map(str::to_owned)),
+                    ));
+                });
+            }
+            Effect::RedriveProgress(dlq_arn) => {
+                let (tx, ctx) = (tx.clone(), self.ops(state));
+                tokio::spawn(async move {
+                    let progress = ctx.sqs().redrive_progress(&dlq_arn).await;
+                    let _ = tx.send(Msg::Redrive(progress.map_err(|e| e.message)));
+                });
+            }
+            Effect::Plan(request) => {
+                let (tx, ctx) = (tx.clone(), self.ops(state));
+                tasks.mutations.spawn(async move {
+                    let planned = commands::plan_audited(&ctx, &request).await;
+                    let _ = tx.send(Msg::Planned(planned));
+                });
+            }
+            Effect::RollbackChoices => {
+                let (tx, ctx) = (tx.clone(), self.ops(state));
+                tasks.mutations.spawn(async move {
+                    let choices = picker::choices(&ctx).await;
+                    if let Err(commands::PlanError::Refused(message)) = &choices {
+                        commands::refuse(&ctx, "rollback", message).await;
+                    }
+                    let _ = tx.send(Msg::Choices(choices));
+                });
+            }
+            Effect::Execute(mutation) => {
+                let (tx, ctx) = (tx.clone(), self.ops(state));
+                tasks.mutations.spawn(async move {
+                    // `update` never asks for this in read-only mode; refuse anyway.
+                    let result = if ctx.read_only {
+                        let message =
+                            commands::read_only_message(mutation.name(), &ctx.stack.stack);
+                        commands::refuse(&ctx, mutation.name(), &message).await;
+                        Err(message)
+                    } else {
+                        commands::execute(&ctx, &mutation).await
+                    };
+                    let _ = tx.send(Msg::Executed { mutation, result });
+                });
+            }
+            Effect::Decline(mutation) => {
+                let ctx = self.ops(state);
+                tasks
+                    .mutations
+                    .spawn(async move { commands::decline(&ctx, &mutation).await });
+            }
+            Effect::Refuse { action, message } => {
+                let ctx = self.ops(state);
+                tasks
+                    .mutations
+                    .spawn(async move { commands::refuse(&ctx, &action, &message).await });
+            }
+        }
+        true
+    }
+
+    /// The operations context of the current stack (the same one the scriptable commands use).
+    fn ops(&self, state: &State) -> commands::Context {
+        commands::Context {
+            sdk: self.sdk.clone(),
+            profile: self.profile.clone(),
+            stack: state.resources.clone(),
+            audit_path: self.audit_path.clone(),
+            read_only: state.read_only(),
+            assume_yes: true,
+        }
     }
 
     fn refresh(&self, state: &State, tx: &mpsc::UnboundedSender<Msg>) {

@@ -4,15 +4,21 @@
 
 pub mod keys;
 pub mod logbuf;
+pub mod ops;
 
 use crate::aws::logs::TailEvent;
+use crate::aws::sqs_actions::MoveTask;
 use crate::config::StackConfig;
 use crate::model::dashboard::Dashboard;
 use crate::model::health::Verdict;
 use crate::model::stack::StackResources;
+use crate::ops::audit::Record;
+use crate::ops::commands::{Mutation, PlanError, Request};
+use crate::ops::picker::RollbackChoices;
 use crate::theme::Theme;
 use keys::{Action, Key, Keymap};
 use logbuf::LogBuffer;
+use ops::{Dialog, Follow, InFlight, RedriveWatch};
 use std::collections::BTreeMap;
 
 /// Panels, in focus order.
@@ -91,10 +97,25 @@ pub enum Msg {
     StackLoaded(Result<StackResources, String>),
     /// `:theme NAME` loaded (or not).
     ThemeLoaded(Result<Theme, String>),
+    /// A requested mutation, planned (or refused, or nothing to do).
+    Planned(Result<(Mutation, Vec<String>), PlanError>),
+    /// The rollback picker's revisions (or why there are none).
+    Choices(Result<RollbackChoices, PlanError>),
+    /// A confirmed mutation ran.
+    Executed {
+        mutation: Mutation,
+        result: Result<String, String>,
+    },
+    /// `:audit` read the audit log.
+    AuditLoaded(Result<Vec<Record>, String>),
+    /// The message move tasks of the DLQ being redriven.
+    Redrive(Result<Vec<MoveTask>, String>),
+    /// The caller's ARN (STS GetCallerIdentity), for the production pattern's account match.
+    Identity(Option<String>),
 }
 
 /// What `update` asks the runner to do.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     /// Read every source of `State::resources` once, then send `Msg::Refreshed`.
     Refresh,
@@ -106,6 +127,25 @@ pub enum Effect {
     SwitchStack(String),
     /// Load a theme by name or path, then send `Msg::ThemeLoaded`.
     LoadTheme(String),
+    /// Read what a mutation's dialog needs, then send `Msg::Planned` (refusals are audited).
+    Plan(Request),
+    /// Read the rollback picker's revisions, then send `Msg::Choices`.
+    RollbackChoices,
+    /// Run a confirmed mutation (audited), then send `Msg::Executed`.
+    Execute(Mutation),
+    /// The user said No: audit the declined attempt.
+    Decline(Mutation),
+    /// Audit an attempt refused before planning (read-only).
+    Refuse {
+        action: String,
+        message: String,
+    },
+    /// Read the audit log, then send `Msg::AuditLoaded`.
+    LoadAudit,
+    /// ListMessageMoveTasks of this DLQ, then send `Msg::Redrive`.
+    RedriveProgress(String),
+    /// STS GetCallerIdentity, then send `Msg::Identity`.
+    Whoami,
     Quit,
 }
 
@@ -149,6 +189,20 @@ pub struct State {
     pub theme: Theme,
     /// A line for the footer: the answer to the last command.
     pub message: Option<String>,
+    /// A dialog over the dashboard (it has the keyboard).
+    pub dialog: Option<Dialog>,
+    /// The one mutation under way.
+    pub in_flight: Option<InFlight>,
+    /// The deployment a redeploy or rollback started, followed.
+    pub follow: Option<Follow>,
+    /// The redrive started from the dashboard.
+    pub redrive: Option<RedriveWatch>,
+    /// The spinner's frame.
+    pub spin: usize,
+    /// Stack names or account ids (`*` wildcards) that get the production banner.
+    pub production_patterns: Vec<String>,
+    /// The caller's account, once STS answered.
+    pub account: Option<String>,
     /// Something changed since the last draw.
     pub dirty: bool,
 }
@@ -162,6 +216,7 @@ pub struct Settings {
     pub theme: Theme,
     pub key_overrides: BTreeMap<String, Vec<String>>,
     pub per_stack: BTreeMap<String, StackConfig>,
+    pub production_patterns: Vec<String>,
 }
 
 impl State {
@@ -203,6 +258,13 @@ impl State {
             pretty_json: false,
             theme: settings.theme,
             message: None,
+            dialog: None,
+            in_flight: None,
+            follow: None,
+            redrive: None,
+            spin: 0,
+            production_patterns: settings.production_patterns,
+            account: None,
             dirty: true,
         })
     }
@@ -235,6 +297,7 @@ impl State {
     pub fn start(&mut self) -> Vec<Effect> {
         let mut effects = self.refresh();
         effects.push(self.restart_tail());
+        effects.push(Effect::Whoami);
         effects
     }
 
@@ -334,16 +397,13 @@ impl State {
                 }
             }
             Action::PrettyJson => self.pretty_json = !self.pretty_json,
-            Action::Redeploy | Action::Rollback | Action::Purge => {
-                // The confirmation dialog of issue 6 is not built yet; the scriptable
-                // commands are, and say so rather than doing nothing silently.
-                self.message = Some(format!(
-                    "{}: not in the dashboard yet; run `stackdeck {} --stack {}`",
-                    action.name(),
-                    action.name(),
-                    self.stack()
-                ));
+            Action::Redeploy => return self.request(Request::Redeploy),
+            Action::Rollback => {
+                return self.request(Request::Rollback {
+                    to: crate::ops::rollback::Wanted::LastCompleted,
+                })
             }
+            Action::Purge => return self.request(Request::Purge { dlq: false }),
         }
         Vec::new()
     }
@@ -358,6 +418,10 @@ impl State {
                 self.mode = Mode::Help;
                 Vec::new()
             }
+            ("stack", Some(_)) if self.in_flight.is_some() => {
+                self.message = Some("an action is under way: switch stacks when it is done".into());
+                Vec::new()
+            }
             ("stack", Some(name)) => {
                 self.message = Some(format!("switching to stack {name}…"));
                 vec![Effect::SwitchStack(name.to_owned())]
@@ -367,9 +431,12 @@ impl State {
                 self.message = Some(format!(":{verb} needs a name, e.g. :{verb} NAME"));
                 Vec::new()
             }
-            (other, _) => {
+            (other, arg) => {
+                if let Some(effects) = self.ops_command(other, arg) {
+                    return effects;
+                }
                 self.message = Some(format!(
-                    "unknown command :{other} (known: :stack NAME, :theme NAME, :q, :help)"
+                    "unknown command :{other} (known: :stack NAME, :theme NAME, :redeploy, :rollback [REVISION|previous], :purge [dlq], :redrive, :audit, :q, :help)"
                 ));
                 Vec::new()
             }
@@ -379,6 +446,9 @@ impl State {
     fn key(&mut self, key: Key) -> Vec<Effect> {
         if key == Key::Ctrl('c') {
             return vec![Effect::Quit];
+        }
+        if self.dialog.is_some() {
+            return self.dialog_key(key);
         }
         match std::mem::replace(&mut self.mode, Mode::Normal) {
             Mode::Help => {
@@ -462,10 +532,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             let due = state
                 .requested_at
                 .is_none_or(|at| now - at >= state.interval);
-            if due {
-                return state.refresh();
-            }
-            Vec::new()
+            let mut effects = if due { state.refresh() } else { Vec::new() };
+            effects.extend(state.follow_tick());
+            effects
         }
         Msg::Resize => {
             state.dirty = true;
@@ -480,6 +549,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.now = state.now.max(at);
             state.refreshing = false;
             state.dirty = true;
+            state.check_follow();
             Vec::new()
         }
         Msg::Log { generation, event } => {
@@ -507,6 +577,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::StackLoaded(Ok(resources)) => {
             state.resources = resources;
+            state.follow = None;
+            state.redrive = None;
             state.data = None;
             state.updated_at = None;
             state.refreshing = false;
@@ -543,10 +615,45 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.dirty = true;
             state.key(key)
         }
+        Msg::Planned(planned) => {
+            state.dirty = true;
+            state.planned(planned)
+        }
+        Msg::Choices(choices) => {
+            state.dirty = true;
+            state.choices(choices)
+        }
+        Msg::Executed { mutation, result } => {
+            state.dirty = true;
+            state.executed(mutation, result)
+        }
+        Msg::AuditLoaded(Ok(mut records)) => {
+            records.reverse();
+            state.dialog = Some(Dialog::Audit { records, scroll: 0 });
+            state.dirty = true;
+            Vec::new()
+        }
+        Msg::AuditLoaded(Err(e)) => {
+            state.message = Some(e);
+            state.dirty = true;
+            Vec::new()
+        }
+        Msg::Redrive(progress) => {
+            state.redrive_progress(progress);
+            state.dirty = true;
+            Vec::new()
+        }
+        Msg::Identity(arn) => {
+            state.account = arn.and_then(|a| a.split(':').nth(4).map(str::to_owned));
+            state.dirty = true;
+            Vec::new()
+        }
     }
 }
 
 #[cfg(test)]
 pub(crate) mod fixtures;
+#[cfg(test)]
+mod ops_tests;
 #[cfg(test)]
 mod tests;

@@ -32,7 +32,11 @@ fn start_refreshes_and_tails_and_a_refresh_in_flight_is_not_repeated() {
     let mut state = fresh();
     assert_eq!(
         state.start(),
-        vec![Effect::Refresh, Effect::StartTail { generation: 1 }]
+        vec![
+            Effect::Refresh,
+            Effect::StartTail { generation: 1 },
+            Effect::Whoami
+        ]
     );
     assert_eq!(
         update(&mut state, Msg::Tick(NOW)),
@@ -187,7 +191,8 @@ fn a_loaded_stack_restarts_everything_and_old_tail_lines_are_dropped() {
             Effect::Refresh,
             Effect::StartTail {
                 generation: old + 1
-            }
+            },
+            Effect::Whoami
         ]
     );
     assert_eq!(state.stack(), "courier-prod");
@@ -226,8 +231,10 @@ fn a_read_only_stack_from_the_config_does_not_bind_mutations() {
     key(&mut state, Key::Ctrl('r'));
     assert!(state.message.is_none(), "ctrl-r is not bound at all");
     let mut rw = fresh();
-    key(&mut rw, Key::Ctrl('r'));
-    assert!(rw.message.is_some());
+    assert_eq!(
+        key(&mut rw, Key::Ctrl('r')),
+        vec![Effect::Plan(Request::Redeploy)]
+    );
 }
 
 #[test]

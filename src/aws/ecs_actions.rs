@@ -39,6 +39,7 @@ pub struct ContainerSummary {
 }
 
 /// The write-side ECS adapter.
+#[derive(Clone)]
 pub struct EcsActions {
     client: Client,
     profile: String,

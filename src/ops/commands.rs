@@ -181,7 +181,7 @@ impl Context {
 }
 
 /// What the user asked for, before targets are resolved.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Request {
     Redeploy,
     Rollback { to: Wanted },
@@ -215,6 +215,37 @@ impl From<String> for PlanError {
     }
 }
 
+/// What choosing a rollback target reads: the service's deployments, its deployment history
+/// (empty where the endpoint lacks it) and the family's revisions.
+pub(crate) struct RollbackInputs {
+    pub svc: ServiceRef,
+    pub current: Vec<rollback::CurrentDeployment>,
+    pub history: Vec<rollback::PastDeployment>,
+    pub revisions: Vec<String>,
+}
+
+/// Read the [`RollbackInputs`]; the family is the `task_family` parameter, else the running one's.
+pub(crate) async fn rollback_inputs(ctx: &Context) -> Result<RollbackInputs, PlanError> {
+    let svc = ctx.service()?;
+    let ecs = ctx.ecs();
+    let current = ecs.deployments(&svc).await.map_err(|e| e.message)?;
+    let history = ecs.history(&svc).await;
+    let family = match ctx.stack.get("task_family") {
+        Some(f) => f.to_owned(),
+        None => current
+            .first()
+            .map(|d| rollback::family_of(&d.task_definition).to_owned())
+            .ok_or_else(|| format!("{svc} has no deployments: nothing to roll back"))?,
+    };
+    let revisions = ecs.revisions(&family).await.map_err(|e| e.message)?;
+    Ok(RollbackInputs {
+        svc,
+        current,
+        history,
+        revisions,
+    })
+}
+
 /// Resolve targets and gather what the confirmation shows: the mutation and its details lines.
 pub async fn plan(ctx: &Context, request: &Request) -> Result<(Mutation, Vec<String>), PlanError> {
     match request {
@@ -237,18 +268,13 @@ pub async fn plan(ctx: &Context, request: &Request) -> Result<(Mutation, Vec<Str
             ))
         }
         Request::Rollback { to } => {
-            let svc = ctx.service()?;
+            let RollbackInputs {
+                svc,
+                current,
+                history,
+                revisions,
+            } = rollback_inputs(ctx).await?;
             let ecs = ctx.ecs();
-            let current = ecs.deployments(&svc).await.map_err(|e| e.message)?;
-            let history = ecs.history(&svc).await;
-            let family = match ctx.stack.get("task_family") {
-                Some(f) => f.to_owned(),
-                None => current
-                    .first()
-                    .map(|d| rollback::family_of(&d.task_definition).to_owned())
-                    .ok_or_else(|| format!("{svc} has no deployments: nothing to roll back"))?,
-            };
-            let revisions = ecs.revisions(&family).await.map_err(|e| e.message)?;
             let target = rollback::choose(&svc.service, to, &current, &history, &revisions)
                 .map_err(|e| match e {
                     rollback::NoTarget::NothingToDo(message) => PlanError::NothingToDo(message),
@@ -330,6 +356,60 @@ pub async fn plan(ctx: &Context, request: &Request) -> Result<(Mutation, Vec<Str
             ))
         }
     }
+}
+
+/// [`plan`], with the audit line of an attempt that ends there: a refusal (missing parameter,
+/// AWS error, the 60-second rule) or nothing to do. A planned mutation is audited when it runs
+/// or is declined.
+pub async fn plan_audited(
+    ctx: &Context,
+    request: &Request,
+) -> Result<(Mutation, Vec<String>), PlanError> {
+    let planned = plan(ctx, request).await;
+    match &planned {
+        Ok(_) => {}
+        Err(PlanError::NothingToDo(_)) => {
+            ctx.audit(
+                request.name(),
+                &ctx.stack.stack,
+                serde_json::json!({ "noop": true }),
+                Ok(()),
+                false,
+            )
+            .await
+        }
+        Err(PlanError::Refused(message)) => refuse(ctx, request.name(), message).await,
+    }
+    planned
+}
+
+/// Audit an attempt refused before anything was planned (read-only, a missing parameter).
+pub async fn refuse(ctx: &Context, action: &str, message: &str) {
+    ctx.audit(
+        action,
+        &ctx.stack.stack,
+        serde_json::json!({}),
+        Err(message),
+        true,
+    )
+    .await;
+}
+
+/// Why a mutation is refused in read-only mode.
+pub fn read_only_message(action: &str, stack: &str) -> String {
+    format!("refusing to {action}: stackdeck is read-only for stack {stack}")
+}
+
+/// Audit a planned mutation the user did not confirm.
+pub async fn decline(ctx: &Context, mutation: &Mutation) {
+    ctx.audit(
+        mutation.name(),
+        &mutation.target(),
+        mutation.parameters(),
+        Err("not confirmed"),
+        true,
+    )
+    .await;
 }
 
 /// Run a confirmed mutation and write its audit line. Returns what happened, in words.
@@ -506,33 +586,14 @@ fn confirm_on_terminal(mutation: &Mutation) -> bool {
 /// The whole scriptable command: refuse in read-only mode, plan, confirm, execute, wait.
 pub async fn run(ctx: &Context, request: Request, wait: Option<Duration>) -> i32 {
     if ctx.read_only {
-        let message = format!(
-            "refusing to {}: stackdeck is read-only for stack {}",
-            request.name(),
-            ctx.stack.stack
-        );
-        ctx.audit(
-            request.name(),
-            &ctx.stack.stack,
-            serde_json::json!({}),
-            Err(&message),
-            true,
-        )
-        .await;
+        let message = read_only_message(request.name(), &ctx.stack.stack);
+        refuse(ctx, request.name(), &message).await;
         eprintln!("stackdeck: {message}");
         return EXIT_REFUSED;
     }
-    let (mutation, details) = match plan(ctx, &request).await {
+    let (mutation, details) = match plan_audited(ctx, &request).await {
         Ok(planned) => planned,
         Err(PlanError::NothingToDo(message)) => {
-            ctx.audit(
-                request.name(),
-                &ctx.stack.stack,
-                serde_json::json!({ "noop": true }),
-                Ok(()),
-                false,
-            )
-            .await;
             println!("{message}");
             return match wait {
                 Some(timeout) => match wait_stable(ctx, timeout).await {
@@ -549,14 +610,6 @@ pub async fn run(ctx: &Context, request: Request, wait: Option<Duration>) -> i32
             };
         }
         Err(PlanError::Refused(message)) => {
-            ctx.audit(
-                request.name(),
-                &ctx.stack.stack,
-                serde_json::json!({}),
-                Err(&message),
-                true,
-            )
-            .await;
             eprintln!("stackdeck: {message}");
             return EXIT_REFUSED;
         }
@@ -575,15 +628,7 @@ pub async fn run(ctx: &Context, request: Request, wait: Option<Duration>) -> i32
             false
         };
         if !confirmed {
-            let message = "not confirmed";
-            ctx.audit(
-                mutation.name(),
-                &mutation.target(),
-                mutation.parameters(),
-                Err(message),
-                true,
-            )
-            .await;
+            decline(ctx, &mutation).await;
             eprintln!(
                 "stackdeck: {} not confirmed; nothing changed",
                 mutation.name()

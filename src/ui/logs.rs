@@ -22,10 +22,16 @@ fn level_color(state: &State, level: Level) -> Color {
 /// The screen lines of one log line: one, or several when it is pretty-printed JSON.
 fn render(state: &State, line: &LogLine, wide: bool) -> Vec<Line<'static>> {
     let color = level_color(state, line.level());
-    let mut head = vec![Span::styled(
+    let mut head = Vec::new();
+    // Lines from the tasks a redeploy or rollback started: marked, so the new revision's
+    // behaviour stands out from the draining tasks'.
+    if state.from_new_task(line) {
+        head.push(Span::styled("▌", Style::default().fg(state.theme.accent)));
+    }
+    head.push(Span::styled(
         format!("{} ", format::clock(line.at_ms)),
         Style::default().fg(state.theme.muted),
-    )];
+    ));
     if wide {
         let stream: String = line
             .stream

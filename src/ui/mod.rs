@@ -4,6 +4,7 @@
 mod alarms;
 mod chart;
 mod database;
+mod dialog;
 pub mod format;
 mod logs;
 mod queue;
@@ -143,6 +144,7 @@ pub fn view(state: &State, frame: &mut Frame) {
     if state.mode == Mode::Help {
         draw_help(state, frame, area);
     }
+    dialog::draw(state, frame, area);
 }
 
 fn draw_header(state: &State, frame: &mut Frame, area: Rect) {
@@ -168,16 +170,34 @@ fn draw_header(state: &State, frame: &mut Frame, area: Rect) {
         None => Span::styled("…", Style::default().fg(theme.muted)),
     };
     // Most important first: a narrow terminal cuts the end of the line.
-    let mut spans = vec![Span::styled(
+    let mut spans = Vec::new();
+    if state.production() {
+        spans.push(Span::styled(
+            " PRODUCTION ",
+            Style::default()
+                .fg(theme.selection)
+                .bg(theme.alarm)
+                .add_modifier(Modifier::BOLD),
+        ));
+    }
+    spans.push(Span::styled(
         format!(" stackdeck · {} ", state.stack()),
         Style::default()
             .fg(theme.header)
             .add_modifier(Modifier::BOLD),
-    )];
+    ));
     if state.read_only() {
         spans.push(Span::styled(
             "READ-ONLY ",
             Style::default().fg(theme.warn).add_modifier(Modifier::BOLD),
+        ));
+    }
+    if let Some(activity) = state.activity() {
+        spans.push(Span::styled(
+            format!("{activity} "),
+            Style::default()
+                .fg(theme.accent)
+                .add_modifier(Modifier::BOLD),
         ));
     }
     spans.push(Span::styled(
@@ -185,7 +205,12 @@ fn draw_header(state: &State, frame: &mut Frame, area: Rect) {
         Style::default().fg(theme.muted),
     ));
     spans.push(verdict);
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let mut header = Paragraph::new(Line::from(spans));
+    if state.production() {
+        // The whole line, not just the word: production must not be mistaken for staging.
+        header = header.style(Style::default().bg(theme.alarm));
+    }
+    frame.render_widget(header, area);
 }
 
 fn draw_footer(state: &State, frame: &mut Frame, area: Rect) {
@@ -200,7 +225,11 @@ fn draw_footer(state: &State, frame: &mut Frame, area: Rect) {
             Span::styled(":", Style::default().fg(theme.accent)),
             Span::raw(format!("{text}█")),
             Span::styled(
-                "  stack NAME · theme NAME · q",
+                if state.read_only() {
+                    "  stack NAME · theme NAME · audit · q"
+                } else {
+                    "  stack NAME · theme NAME · redeploy · rollback [REV] · purge [dlq] · redrive · audit · q"
+                },
                 Style::default().fg(theme.muted),
             ),
         ]),
@@ -245,11 +274,22 @@ pub fn help_lines(state: &State) -> Vec<(String, String)> {
         .collect();
     lines.push(("Ctrl-c".into(), "quit, from anywhere".into()));
     for (command, what) in [
-        (":stack NAME", "switch to another stack"),
-        (":theme NAME", "dark, light, high-contrast"),
+        (":stack NAME", "other stack"),
+        (":theme NAME", "dark, light, …"),
+        (":audit", "the audit log"),
         (":q", "quit"),
     ] {
         lines.push((command.into(), what.into()));
+    }
+    if !state.read_only() {
+        for (command, what) in [
+            (":redeploy", "force new deployment"),
+            (":rollback [REV]", "roll back (picker)"),
+            (":purge [dlq]", "purge queue / DLQ"),
+            (":redrive", "DLQ → its queue"),
+        ] {
+            lines.push((command.into(), what.into()));
+        }
     }
     lines
 }

@@ -115,3 +115,104 @@ fn read_only_and_themes_show() {
     let text = screen(&state, 80, 24);
     assert!(text.contains("READ-ONLY"), "{text}");
 }
+
+/// One 80×24 snapshot of a dialog state.
+fn snap_small(name: &str, state: &State) -> String {
+    let text = screen(state, 80, 24);
+    insta::assert_snapshot!(format!("{name}_80x24"), text.clone());
+    text
+}
+
+#[test]
+fn the_confirmations_default_to_no_and_a_purge_asks_for_the_name() {
+    use crate::ops::commands::Mutation;
+    let mut state = state_with(fixtures::healthy());
+    update(&mut state, Msg::Key(Key::Ctrl('r')));
+    let text = screen(&state, 80, 24);
+    assert!(text.contains("reading redeploy…"), "{text}");
+    update(
+        &mut state,
+        Msg::Planned(Ok((
+            Mutation::Redeploy {
+                cluster: "courier-local".into(),
+                service: "courier-local-courier".into(),
+            },
+            vec!["force a new deployment of courier-local/courier-local-courier".into()],
+        ))),
+    );
+    let text = snap_small("confirm_redeploy", &state);
+    assert!(
+        text.contains("[ No ]") && text.contains("[ Yes ]"),
+        "{text}"
+    );
+
+    let mut state = state_with(fixtures::healthy());
+    update(&mut state, Msg::Key(Key::Ctrl('p')));
+    update(
+        &mut state,
+        Msg::Planned(Ok((
+            Mutation::Purge {
+                queue_url: "http://127.0.0.1:4566/000000000000/courier-local-work".into(),
+            },
+            vec![
+                "purge queue courier-local-work: delete every message in it, for good".into(),
+                "now: 1423 visible, 12 in flight, 0 delayed".into(),
+            ],
+        ))),
+    );
+    for c in "courier-local-wrk".chars() {
+        update(&mut state, Msg::Key(Key::Char(c)));
+    }
+    update(&mut state, Msg::Key(Key::Enter));
+    let text = snap_small("confirm_purge_wrong_name", &state);
+    assert!(text.contains("is not `courier-local-work`"), "{text}");
+}
+
+#[test]
+fn the_rollback_picker_shows_the_revisions_and_the_diff() {
+    use crate::ops::picker::{Choice, RollbackChoices};
+    let td = |n: u32| format!("arn:aws:ecs:us-east-1:000000000000:task-definition/courier:{n}");
+    let mut state = state_with(fixtures::healthy());
+    update(&mut state, Msg::Key(Key::Ctrl('b')));
+    update(
+        &mut state,
+        Msg::Choices(Ok(RollbackChoices {
+            cluster: "courier-local".into(),
+            service: "courier-local-courier".into(),
+            running: td(7),
+            options: vec![
+                Choice {
+                    task_definition: td(6),
+                    label: "failed".into(),
+                    diff: vec!["courier image: courier:7 → courier:6".into()],
+                },
+                Choice {
+                    task_definition: td(5),
+                    label: "last completed".into(),
+                    diff: vec![
+                        "courier image: courier:7 → courier:5".into(),
+                        "courier env LOG_LEVEL: debug → info".into(),
+                    ],
+                },
+            ],
+            selected: 1,
+            reason: "courier:5 is the last completed deployment".into(),
+            interrupts_deployment: true,
+            note: None,
+        })),
+    );
+    let text = snap_small("rollback_picker", &state);
+    assert!(text.contains("LOG_LEVEL: debug → info"), "{text}");
+    assert!(text.contains("still in progress"), "{text}");
+}
+
+#[test]
+fn production_gets_the_banner() {
+    let mut state = state_with(fixtures::healthy());
+    state.production_patterns = vec!["courier-*".into()];
+    let text = screen(&state, 80, 24);
+    assert!(
+        text.starts_with(" PRODUCTION  stackdeck · courier-local"),
+        "{text}"
+    );
+}

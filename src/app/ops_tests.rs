@@ -1,0 +1,516 @@
+//! Operating from the dashboard, with plain values: keys and answers in, dialogs and effects
+//! out. Only a confirmed dialog becomes an `Execute`.
+
+use super::fixtures::{self, state_with, NOW};
+use super::keys::Key;
+use super::ops::Dialog;
+use super::*;
+use crate::config::StackConfig;
+use crate::ops::picker::{Choice, RollbackChoices};
+use crate::ops::rollback::{Target, Wanted};
+
+fn key(state: &mut State, k: Key) -> Vec<Effect> {
+    update(state, Msg::Key(k))
+}
+
+fn typed(state: &mut State, text: &str) -> Vec<Effect> {
+    text.chars()
+        .flat_map(|c| key(state, Key::Char(c)))
+        .collect()
+}
+
+fn command(state: &mut State, line: &str) -> Vec<Effect> {
+    key(state, Key::Char(':'));
+    typed(state, line);
+    key(state, Key::Enter)
+}
+
+fn redeploy() -> Mutation {
+    Mutation::Redeploy {
+        cluster: "courier-local".into(),
+        service: "courier-local-courier".into(),
+    }
+}
+
+fn purge() -> Mutation {
+    Mutation::Purge {
+        queue_url: "http://127.0.0.1:4566/000000000000/courier-local-work".into(),
+    }
+}
+
+fn planned(state: &mut State, mutation: Mutation) {
+    update(
+        state,
+        Msg::Planned(Ok((mutation, vec!["force a new deployment".into()]))),
+    );
+}
+
+#[test]
+fn a_redeploy_is_planned_confirmed_with_yes_and_only_then_executed() {
+    let mut state = state_with(fixtures::healthy());
+    assert_eq!(
+        key(&mut state, Key::Ctrl('r')),
+        vec![Effect::Plan(Request::Redeploy)]
+    );
+    assert!(state.activity().unwrap().contains("reading redeploy"));
+    // A second press while the first is in flight does nothing but say so.
+    assert_eq!(key(&mut state, Key::Ctrl('r')), vec![]);
+    assert!(state
+        .message
+        .as_deref()
+        .unwrap()
+        .contains("one action at a time"));
+    planned(&mut state, redeploy());
+    assert!(state.in_flight.is_none());
+    assert!(
+        matches!(&state.dialog, Some(Dialog::Confirm(c)) if !c.yes),
+        "default No"
+    );
+    // Keys of the dashboard do not leak through the dialog.
+    assert_eq!(key(&mut state, Key::Char('r')), vec![]);
+    assert_eq!(key(&mut state, Key::Char('y')), vec![]);
+    assert_eq!(
+        key(&mut state, Key::Enter),
+        vec![Effect::Execute(redeploy())]
+    );
+    assert!(state.dialog.is_none());
+    assert!(state.activity().unwrap().contains("redeploying"));
+    assert_eq!(key(&mut state, Key::Ctrl('r')), vec![], "still in flight");
+}
+
+#[test]
+fn enter_on_the_default_no_and_esc_decline_and_nothing_runs() {
+    for press in [Key::Enter, Key::Esc, Key::Char('n')] {
+        let mut state = state_with(fixtures::healthy());
+        key(&mut state, Key::Ctrl('r'));
+        planned(&mut state, redeploy());
+        assert_eq!(
+            key(&mut state, press),
+            vec![Effect::Decline(redeploy())],
+            "{press:?}"
+        );
+        assert!(state.dialog.is_none() && state.in_flight.is_none());
+    }
+    // Moving to Yes and back to No, then Enter: still declined.
+    let mut state = state_with(fixtures::healthy());
+    key(&mut state, Key::Ctrl('r'));
+    planned(&mut state, redeploy());
+    key(&mut state, Key::Right);
+    key(&mut state, Key::Left);
+    assert_eq!(
+        key(&mut state, Key::Enter),
+        vec![Effect::Decline(redeploy())]
+    );
+}
+
+#[test]
+fn a_purge_needs_the_queue_name_typed_and_a_wrong_name_does_nothing() {
+    let mut state = state_with(fixtures::healthy());
+    assert_eq!(
+        key(&mut state, Key::Ctrl('p')),
+        vec![Effect::Plan(Request::Purge { dlq: false })]
+    );
+    planned(&mut state, purge());
+    let Some(Dialog::Confirm(confirm)) = &state.dialog else {
+        panic!("a confirmation: {:?}", state.dialog)
+    };
+    assert!(
+        confirm
+            .details
+            .iter()
+            .any(|d| d.starts_with("oldest message:")),
+        "the oldest message's age from the last refresh: {:?}",
+        confirm.details
+    );
+    // `y` is a letter of the name here, not a yes.
+    assert_eq!(typed(&mut state, "y"), vec![]);
+    assert_eq!(key(&mut state, Key::Backspace), vec![]);
+    typed(&mut state, "courier-local-dlq");
+    assert_eq!(
+        key(&mut state, Key::Enter),
+        vec![],
+        "wrong name: nothing happens"
+    );
+    assert!(matches!(&state.dialog, Some(Dialog::Confirm(c)) if c.mismatch));
+    for _ in 0.."dlq".len() {
+        key(&mut state, Key::Backspace);
+    }
+    typed(&mut state, "work");
+    assert_eq!(key(&mut state, Key::Enter), vec![Effect::Execute(purge())]);
+}
+
+#[test]
+fn commands_ask_for_the_same_plans_and_bad_arguments_are_explained() {
+    let mut state = state_with(fixtures::healthy());
+    assert_eq!(
+        command(&mut state, "purge dlq"),
+        vec![Effect::Plan(Request::Purge { dlq: true })]
+    );
+    update(
+        &mut state,
+        Msg::Planned(Err(PlanError::Refused("no".into()))),
+    );
+    key(&mut state, Key::Esc);
+    assert_eq!(
+        command(&mut state, "redrive"),
+        vec![Effect::Plan(Request::Redrive)]
+    );
+    update(
+        &mut state,
+        Msg::Planned(Err(PlanError::Refused("no".into()))),
+    );
+    key(&mut state, Key::Esc);
+    assert_eq!(
+        command(&mut state, "rollback"),
+        vec![Effect::RollbackChoices]
+    );
+    update(
+        &mut state,
+        Msg::Planned(Err(PlanError::Refused("no".into()))),
+    );
+    key(&mut state, Key::Esc);
+    assert_eq!(
+        command(&mut state, "rollback 3"),
+        vec![Effect::Plan(Request::Rollback {
+            to: Wanted::Revision(3)
+        })]
+    );
+    update(
+        &mut state,
+        Msg::Planned(Err(PlanError::Refused("no".into()))),
+    );
+    key(&mut state, Key::Esc);
+    assert_eq!(command(&mut state, "rollback soon"), vec![]);
+    assert!(state
+        .message
+        .as_deref()
+        .unwrap()
+        .contains(":rollback takes"));
+    assert_eq!(command(&mut state, "purge all"), vec![]);
+    assert!(state.message.as_deref().unwrap().contains("takes no `all`"));
+    assert_eq!(command(&mut state, "audit"), vec![Effect::LoadAudit]);
+}
+
+#[test]
+fn read_only_refuses_every_mutation_command_and_audits_the_attempt() {
+    let mut per_stack = std::collections::BTreeMap::new();
+    per_stack.insert(
+        "courier-local".to_owned(),
+        StackConfig {
+            read_only: true,
+            ..Default::default()
+        },
+    );
+    let mut state = State::new(
+        fixtures::resources(),
+        Settings {
+            per_stack,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    for key_press in [Key::Ctrl('r'), Key::Ctrl('b'), Key::Ctrl('p')] {
+        assert_eq!(key(&mut state, key_press), vec![], "not bound");
+    }
+    for (line, action) in [
+        ("redeploy", "redeploy"),
+        ("rollback", "rollback"),
+        ("purge", "purge"),
+        ("purge dlq", "purge"),
+        ("redrive", "redrive"),
+    ] {
+        let effects = command(&mut state, line);
+        assert_eq!(effects.len(), 1, "{line}: {effects:?}");
+        assert!(
+            matches!(&effects[0], Effect::Refuse { action: a, message } if a == action && message.contains("read-only")),
+            "{line}: {effects:?}"
+        );
+    }
+    assert_eq!(
+        command(&mut state, "audit"),
+        vec![Effect::LoadAudit],
+        "reading is fine"
+    );
+}
+
+#[test]
+fn refusals_and_nothing_to_do_show_in_the_dialog() {
+    let mut state = state_with(fixtures::healthy());
+    key(&mut state, Key::Ctrl('p'));
+    update(
+        &mut state,
+        Msg::Planned(Err(PlanError::Refused(
+            "queue courier-local-work was purged less than 60 s ago: try again in 42 s".into(),
+        ))),
+    );
+    assert!(
+        matches!(&state.dialog, Some(Dialog::Outcome { ok: false, lines, .. }) if lines[0].contains("42 s"))
+    );
+    assert!(state.in_flight.is_none());
+    key(&mut state, Key::Esc);
+    assert!(state.dialog.is_none());
+}
+
+fn choices() -> RollbackChoices {
+    let td = |n: u32| format!("arn:aws:ecs:us-east-1:000000000000:task-definition/courier:{n}");
+    RollbackChoices {
+        cluster: "courier-local".into(),
+        service: "courier-local-courier".into(),
+        running: td(4),
+        options: (1..=3)
+            .rev()
+            .map(|n| Choice {
+                task_definition: td(n),
+                label: if n == 2 {
+                    "last completed".into()
+                } else {
+                    String::new()
+                },
+                diff: vec![format!("courier image: courier:4 → courier:{n}")],
+            })
+            .collect(),
+        selected: 1,
+        reason: "courier:2 ran the last completed deployment before courier:4".into(),
+        interrupts_deployment: false,
+        note: None,
+    }
+}
+
+#[test]
+fn the_rollback_picker_preselects_moves_and_confirms_the_chosen_revision() {
+    let mut state = state_with(fixtures::healthy());
+    assert_eq!(
+        key(&mut state, Key::Ctrl('b')),
+        vec![Effect::RollbackChoices]
+    );
+    update(&mut state, Msg::Choices(Ok(choices())));
+    assert!(matches!(
+        &state.dialog,
+        Some(Dialog::Picker { cursor: 1, .. })
+    ));
+    // Enter on the preselected one: the confirmation names it, with the reason and the diff.
+    key(&mut state, Key::Enter);
+    let Some(Dialog::Confirm(confirm)) = &state.dialog else {
+        panic!("{:?}", state.dialog)
+    };
+    let Mutation::Rollback { target, .. } = &confirm.mutation else {
+        panic!("{:?}", confirm.mutation)
+    };
+    assert!(target.task_definition.ends_with("courier:2"));
+    assert!(confirm.details.iter().any(|d| d.contains("last completed")));
+    assert!(confirm
+        .details
+        .iter()
+        .any(|d| d.contains("courier:4 → courier:2")));
+    assert_eq!(key(&mut state, Key::Esc).len(), 1, "declined");
+
+    // Another revision: the cursor moves, the reason says it was chosen.
+    key(&mut state, Key::Ctrl('b'));
+    update(&mut state, Msg::Choices(Ok(choices())));
+    key(&mut state, Key::Down);
+    key(&mut state, Key::Down);
+    key(&mut state, Key::Down);
+    key(&mut state, Key::Enter);
+    key(&mut state, Key::Char('y'));
+    let effects = key(&mut state, Key::Enter);
+    let [Effect::Execute(Mutation::Rollback {
+        target: Target {
+            task_definition,
+            reason,
+            ..
+        },
+        ..
+    })] = effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    assert!(
+        task_definition.ends_with("courier:1"),
+        "clamped at the oldest"
+    );
+    assert!(reason.contains("chosen in the picker"));
+}
+
+#[test]
+fn after_a_redeploy_the_deployment_is_followed_and_new_tasks_logs_are_marked() {
+    let mut state = state_with(fixtures::healthy());
+    key(&mut state, Key::Ctrl('r'));
+    planned(&mut state, redeploy());
+    key(&mut state, Key::Char('y'));
+    key(&mut state, Key::Enter);
+    let effects = update(
+        &mut state,
+        Msg::Executed {
+            mutation: redeploy(),
+            result: Ok("started deployment ecs-svc/2".into()),
+        },
+    );
+    assert_eq!(effects, vec![Effect::Refresh], "refresh at once");
+    assert!(matches!(
+        &state.dialog,
+        Some(Dialog::Outcome { ok: true, .. })
+    ));
+    key(&mut state, Key::Enter);
+    assert!(state.following());
+
+    // The new deployment rolls out: one new task, the old ones still there.
+    let mut rolling = fixtures::healthy();
+    if let Ok(service) = rolling.health.service.as_mut() {
+        service.deployments[0].rollout_state = "IN_PROGRESS".into();
+    }
+    if let Ok(tasks) = rolling.tasks.as_mut() {
+        let mut new = tasks[0].clone();
+        new.id = "aaaabbbbccccdddd".into();
+        tasks.push(new);
+    }
+    update(&mut state, Msg::Tick(NOW + 1));
+    update(
+        &mut state,
+        Msg::Refreshed {
+            at: NOW + 1,
+            stack: "courier-local".into(),
+            data: Box::new(rolling.clone()),
+        },
+    );
+    assert!(state.following());
+    assert!(state.activity().unwrap().contains("IN_PROGRESS"));
+    // Followed refreshes come every 2 s, not every 5.
+    assert_eq!(
+        update(&mut state, Msg::Tick(NOW + 3)),
+        vec![Effect::Refresh]
+    );
+    let line = |task: &str| crate::model::dashboard::LogLine {
+        id: "x".into(),
+        at_ms: NOW * 1000,
+        stream: format!("courier/courier/{task}"),
+        message: "hello".into(),
+    };
+    assert!(state.from_new_task(&line("aaaabbbbccccdddd")));
+    assert!(!state.from_new_task(&line("0f3c9a7be1d24c55")));
+
+    // Completed: following stops, the footer says so.
+    if let Ok(service) = rolling.health.service.as_mut() {
+        service.deployments[0].rollout_state = "COMPLETED".into();
+    }
+    update(
+        &mut state,
+        Msg::Refreshed {
+            at: NOW + 3,
+            stack: "courier-local".into(),
+            data: Box::new(rolling),
+        },
+    );
+    assert!(!state.following());
+    assert!(state
+        .message
+        .as_deref()
+        .unwrap()
+        .contains("deployment COMPLETED"));
+}
+
+#[test]
+fn a_failed_action_shows_the_aws_error_and_frees_the_keys() {
+    let mut state = state_with(fixtures::healthy());
+    key(&mut state, Key::Ctrl('r'));
+    planned(&mut state, redeploy());
+    key(&mut state, Key::Char('y'));
+    key(&mut state, Key::Enter);
+    update(
+        &mut state,
+        Msg::Executed {
+            mutation: redeploy(),
+            result: Err("AccessDeniedException on UpdateService for service courier-local/courier-local-courier".into()),
+        },
+    );
+    assert!(
+        matches!(&state.dialog, Some(Dialog::Outcome { ok: false, lines, .. }) if lines[0].contains("AccessDenied"))
+    );
+    assert!(!state.following() && state.in_flight.is_none());
+    key(&mut state, Key::Esc);
+    assert_eq!(
+        key(&mut state, Key::Ctrl('r')),
+        vec![Effect::Plan(Request::Redeploy)]
+    );
+}
+
+#[test]
+fn a_redrive_is_followed_until_its_move_task_ends() {
+    let mut state = state_with(fixtures::healthy());
+    let redrive = Mutation::Redrive {
+        dlq_arn: "arn:dlq".into(),
+        dlq_url: "http://h/0/courier-local-dlq".into(),
+    };
+    let effects = update(
+        &mut state,
+        Msg::Executed {
+            mutation: redrive,
+            result: Ok("started".into()),
+        },
+    );
+    assert_eq!(effects, vec![Effect::RedriveProgress("arn:dlq".into())]);
+    let task = |status: &str, moved: i64| crate::aws::sqs_actions::MoveTask {
+        handle: Some("h".into()),
+        status: status.into(),
+        moved,
+        to_move: Some(10),
+        failure: None,
+    };
+    update(&mut state, Msg::Redrive(Ok(vec![task("RUNNING", 3)])));
+    assert_eq!(
+        state.activity().as_deref(),
+        Some("redrive RUNNING: 3 of 10 moved")
+    );
+    assert_eq!(
+        update(&mut state, Msg::Tick(NOW + 2)),
+        vec![Effect::RedriveProgress("arn:dlq".into())]
+    );
+    update(&mut state, Msg::Redrive(Ok(vec![task("COMPLETED", 10)])));
+    assert_eq!(state.activity(), None);
+    assert_eq!(
+        state.message.as_deref(),
+        Some("redrive COMPLETED: 10 of 10 moved")
+    );
+}
+
+#[test]
+fn the_production_banner_matches_the_stack_or_the_account() {
+    let mut state = state_with(fixtures::healthy());
+    assert!(!state.production());
+    state.production_patterns = vec!["123456789012".into()];
+    update(
+        &mut state,
+        Msg::Identity(Some("arn:aws:iam::123456789012:user/alice".into())),
+    );
+    assert_eq!(state.account.as_deref(), Some("123456789012"));
+    assert!(state.production());
+    state.production_patterns = vec!["*-local".into()];
+    assert!(state.production());
+}
+
+#[test]
+fn the_audit_view_lists_newest_first() {
+    let mut state = state_with(fixtures::healthy());
+    let record = |action: &str| crate::ops::audit::Record {
+        time: "2026-01-01T12:00:00Z".into(),
+        unix: NOW,
+        user: "arn:aws:iam::000000000000:user/alice".into(),
+        profile: "default".into(),
+        region: "us-east-1".into(),
+        stack: "courier-local".into(),
+        action: action.into(),
+        target: "courier-local/courier-local-courier".into(),
+        parameters: serde_json::json!({}),
+        result: "ok".into(),
+        error: None,
+    };
+    update(
+        &mut state,
+        Msg::AuditLoaded(Ok(vec![record("redeploy"), record("purge")])),
+    );
+    let Some(Dialog::Audit { records, .. }) = &state.dialog else {
+        panic!("{:?}", state.dialog)
+    };
+    assert_eq!(records[0].action, "purge");
+    key(&mut state, Key::Esc);
+    assert!(state.dialog.is_none());
+}

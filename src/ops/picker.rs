@@ -1,0 +1,346 @@
+//! The dashboard's rollback picker: the family's revisions newest first, each with what the
+//! deployments say about it and its diff against the running revision, and the one a rollback
+//! should go to preselected (the last *completed* deployment's, as [`rollback::choose`] decides).
+//!
+//! [`choices`] reads; [`assemble`] is the pure part, tested with plain values.
+
+use super::commands::{rollback_inputs, Context, PlanError, RollbackInputs};
+use super::rollback::{self, CurrentDeployment, PastDeployment, Rollout, Target, Wanted};
+use crate::aws::ecs_actions::{diff, TaskDefinitionSummary};
+use std::collections::BTreeMap;
+
+/// The most revisions the picker lists (and describes); older ones stay reachable with
+/// `stackdeck rollback --to REVISION`.
+pub const MAX_CHOICES: usize = 20;
+
+/// One revision the picker offers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Choice {
+    pub task_definition: String,
+    /// What the deployments say about it: "last completed", "failed", "draining", or empty.
+    pub label: String,
+    /// Its differences from the running revision (empty: the same image, command, env, size).
+    pub diff: Vec<String>,
+}
+
+/// Everything the picker shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RollbackChoices {
+    pub cluster: String,
+    pub service: String,
+    pub running: String,
+    /// Newest first; the running revision is not among them.
+    pub options: Vec<Choice>,
+    /// The index of the preselected option.
+    pub selected: usize,
+    /// Why that one is preselected.
+    pub reason: String,
+    /// A deployment is in progress: choosing rolls it back.
+    pub interrupts_deployment: bool,
+    /// Something to say first, e.g. ECS's circuit breaker is already rolling back.
+    pub note: Option<String>,
+}
+
+impl RollbackChoices {
+    /// The rollback target for option `index`.
+    pub fn target(&self, index: usize) -> Option<Target> {
+        let choice = self.options.get(index)?;
+        Some(Target {
+            task_definition: choice.task_definition.clone(),
+            reason: if index == self.selected {
+                self.reason.clone()
+            } else {
+                format!(
+                    "{}, chosen in the picker",
+                    rollback::short(&choice.task_definition)
+                )
+            },
+            interrupts_deployment: self.interrupts_deployment,
+        })
+    }
+}
+
+/// What the deployments say about `task_definition`.
+fn label(
+    task_definition: &str,
+    current: &[CurrentDeployment],
+    history: &[PastDeployment],
+) -> String {
+    if let Some(d) = current
+        .iter()
+        .find(|d| !d.primary && d.task_definition == task_definition)
+    {
+        return match d.rollout {
+            Rollout::Failed => "failed".into(),
+            Rollout::Completed => "last completed".into(),
+            _ => "draining".into(),
+        };
+    }
+    match history
+        .iter()
+        .find(|d| d.task_definition == task_definition)
+    {
+        Some(d) if d.successful => "completed before".into(),
+        Some(_) => "failed before".into(),
+        None => String::new(),
+    }
+}
+
+/// The pure part: options from the revisions (newest first, running excluded), labels, diffs
+/// (`summaries` by ARN; a revision that could not be described gets no diff), and the
+/// preselection.
+pub fn assemble(
+    cluster: &str,
+    service: &str,
+    current: &[CurrentDeployment],
+    history: &[PastDeployment],
+    revisions: &[String],
+    summaries: &BTreeMap<String, TaskDefinitionSummary>,
+) -> Result<RollbackChoices, PlanError> {
+    let primary = current
+        .iter()
+        .find(|d| d.primary)
+        .or_else(|| current.first())
+        .ok_or_else(|| {
+            PlanError::Refused(format!(
+                "service {cluster}/{service} has no deployments: nothing to roll back"
+            ))
+        })?;
+    let running = primary.task_definition.clone();
+    let mut sorted: Vec<&String> = revisions.iter().filter(|r| **r != running).collect();
+    sorted.sort_by_key(|r| std::cmp::Reverse(rollback::revision_of(r)));
+    sorted.truncate(MAX_CHOICES);
+    if sorted.is_empty() {
+        return Err(PlanError::Refused(format!(
+            "task definition family {} has no revision other than the running {}: nothing to roll back to",
+            rollback::family_of(&running),
+            rollback::short(&running)
+        )));
+    }
+    let options: Vec<Choice> = sorted
+        .iter()
+        .map(|r| Choice {
+            task_definition: (*r).clone(),
+            label: label(r, current, history),
+            diff: match (summaries.get(&running), summaries.get(*r)) {
+                (Some(from), Some(to)) => diff(from, to),
+                _ => vec!["(could not describe this revision)".into()],
+            },
+        })
+        .collect();
+    let (target, note) =
+        match rollback::choose(service, &Wanted::LastCompleted, current, history, revisions) {
+            Ok(target) => (Some(target), None),
+            Err(rollback::NoTarget::NothingToDo(message)) => (
+                rollback::preselect(primary, history, current, revisions).ok(),
+                Some(message),
+            ),
+            Err(other) => (None, Some(other.to_string())),
+        };
+    let selected = target
+        .as_ref()
+        .and_then(|t| {
+            options
+                .iter()
+                .position(|o| o.task_definition == t.task_definition)
+        })
+        .unwrap_or(0);
+    Ok(RollbackChoices {
+        cluster: cluster.to_owned(),
+        service: service.to_owned(),
+        running: running.clone(),
+        reason: target.as_ref().map_or_else(
+            || {
+                format!(
+                    "{} is the newest other revision",
+                    rollback::short(&options[0].task_definition)
+                )
+            },
+            |t| t.reason.clone(),
+        ),
+        interrupts_deployment: primary.rollout == Rollout::InProgress,
+        options,
+        selected,
+        note,
+    })
+}
+
+/// Read the deployments, the history, the revisions and their definitions (concurrently), then
+/// [`assemble`].
+pub async fn choices(ctx: &Context) -> Result<RollbackChoices, PlanError> {
+    let RollbackInputs {
+        svc,
+        current,
+        history,
+        revisions,
+    } = rollback_inputs(ctx).await?;
+    let ecs = ctx.ecs();
+    let mut wanted: Vec<String> = revisions.iter().take(MAX_CHOICES + 1).cloned().collect();
+    if let Some(primary) = current.first() {
+        wanted.push(primary.task_definition.clone());
+    }
+    wanted.sort();
+    wanted.dedup();
+    let mut reads = tokio::task::JoinSet::new();
+    for arn in wanted {
+        let ecs = ecs.clone();
+        reads.spawn(async move { (arn.clone(), ecs.summary(&arn).await) });
+    }
+    let mut summaries = BTreeMap::new();
+    while let Some(read) = reads.join_next().await {
+        if let Ok((arn, Ok(summary))) = read {
+            summaries.insert(arn, summary);
+        }
+    }
+    assemble(
+        &svc.cluster,
+        &svc.service,
+        &current,
+        &history,
+        &revisions,
+        &summaries,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::ecs_actions::ContainerSummary;
+
+    const ARN: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/courier";
+
+    fn td(revision: u32) -> String {
+        format!("{ARN}:{revision}")
+    }
+
+    fn dep(primary: bool, revision: u32, rollout: Rollout) -> CurrentDeployment {
+        CurrentDeployment {
+            primary,
+            task_definition: td(revision),
+            rollout,
+            running: 1,
+        }
+    }
+
+    fn summaries(revisions: &[u32]) -> BTreeMap<String, TaskDefinitionSummary> {
+        revisions
+            .iter()
+            .map(|r| {
+                let mut containers = BTreeMap::new();
+                containers.insert(
+                    "courier".to_owned(),
+                    ContainerSummary {
+                        image: Some(format!("courier:{r}")),
+                        ..Default::default()
+                    },
+                );
+                (
+                    td(*r),
+                    TaskDefinitionSummary {
+                        arn: td(*r),
+                        containers,
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn newest_first_without_the_running_one_and_the_last_completed_preselected() {
+        // 5 is rolling out, 4 served before it, 3 and 2 are older, 6 was registered, never deployed.
+        let current = [
+            dep(true, 5, Rollout::InProgress),
+            dep(false, 4, Rollout::Completed),
+        ];
+        let revisions: Vec<String> = (1..=6).map(td).collect();
+        let picked = assemble(
+            "c",
+            "s",
+            &current,
+            &[],
+            &revisions,
+            &summaries(&[1, 2, 3, 4, 5, 6]),
+        )
+        .unwrap();
+        let order: Vec<_> = picked
+            .options
+            .iter()
+            .map(|o| rollback::short(&o.task_definition))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "courier:6",
+                "courier:4",
+                "courier:3",
+                "courier:2",
+                "courier:1"
+            ]
+        );
+        assert_eq!(picked.options[picked.selected].task_definition, td(4));
+        assert_eq!(picked.options[picked.selected].label, "last completed");
+        assert!(picked.interrupts_deployment);
+        assert_eq!(
+            picked.options[1].diff,
+            ["courier image: courier:5 → courier:4"]
+        );
+        let target = picked.target(picked.selected).unwrap();
+        assert_eq!(target.task_definition, td(4));
+        assert!(target.interrupts_deployment);
+    }
+
+    #[test]
+    fn a_stable_service_preselects_the_previous_completed_revision_and_says_so() {
+        let current = [dep(true, 3, Rollout::Completed)];
+        let history = [
+            PastDeployment {
+                task_definition: td(3),
+                successful: true,
+            },
+            PastDeployment {
+                task_definition: td(2),
+                successful: false,
+            },
+            PastDeployment {
+                task_definition: td(1),
+                successful: true,
+            },
+        ];
+        let revisions: Vec<String> = (1..=3).map(td).collect();
+        let picked = assemble(
+            "c",
+            "s",
+            &current,
+            &history,
+            &revisions,
+            &summaries(&[1, 2, 3]),
+        )
+        .unwrap();
+        assert_eq!(picked.options[picked.selected].task_definition, td(1));
+        assert_eq!(picked.options[0].label, "failed before");
+        assert!(picked.note.as_deref().unwrap().contains("already runs"));
+        assert!(!picked.interrupts_deployment);
+    }
+
+    #[test]
+    fn no_older_revision_and_no_deployments_are_refusals() {
+        let current = [dep(true, 1, Rollout::Completed)];
+        let only = vec![td(1)];
+        let err = assemble("c", "s", &current, &[], &only, &summaries(&[1])).unwrap_err();
+        assert!(matches!(err, PlanError::Refused(m) if m.contains("no revision other than")));
+        let err = assemble("c", "s", &[], &[], &only, &BTreeMap::new()).unwrap_err();
+        assert!(matches!(err, PlanError::Refused(m) if m.contains("no deployments")));
+    }
+
+    #[test]
+    fn a_revision_that_cannot_be_described_says_so_in_its_diff() {
+        let current = [dep(true, 2, Rollout::Completed)];
+        let revisions = vec![td(1), td(2)];
+        let picked = assemble("c", "s", &current, &[], &revisions, &summaries(&[2])).unwrap();
+        assert_eq!(
+            picked.options[0].diff,
+            ["(could not describe this revision)"]
+        );
+    }
+}
