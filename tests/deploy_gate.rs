@@ -2,62 +2,11 @@
 //! with the devstack agent in front (it runs the service's tasks and its circuit breaker):
 //! a deploy to a task definition whose container exits fails the gate and ends rolled back.
 
-use aws_sdk_ecs::types::{
-    ContainerDefinition, DeploymentCircuitBreaker, DeploymentConfiguration, KeyValuePair,
-    LaunchType,
-};
-use devstack::testenv::{unique_name, TestEnv};
+mod common;
+
+use common::register;
+use devstack::testenv::TestEnv;
 use std::process::{Command, Output, Stdio};
-use std::time::Duration;
-
-/// A task that answers /healthz and /readyz on $COURIER_PORT, like courier does.
-const TASK: &str = r#"
-import http.server, os
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("content-length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-    def log_message(self, *args):
-        pass
-http.server.HTTPServer(("127.0.0.1", int(os.environ["COURIER_PORT"])), H).serve_forever()
-"#;
-
-fn python() -> String {
-    std::env::split_paths(&std::env::var_os("PATH").unwrap())
-        .map(|d| d.join("python3"))
-        .find(|p| p.is_file())
-        .and_then(|p| std::fs::canonicalize(p).ok())
-        .expect("python3 on PATH")
-        .display()
-        .to_string()
-}
-
-async fn register(ecs: &aws_sdk_ecs::Client, family: &str, command: &[&str]) -> String {
-    ecs.register_task_definition()
-        .family(family)
-        .container_definitions(
-            ContainerDefinition::builder()
-                .name("courier")
-                // The agent runs an absolute path as the container's program.
-                .image(python())
-                .set_command(Some(command.iter().map(|c| c.to_string()).collect()))
-                .memory(256)
-                .environment(KeyValuePair::builder().name("ROLE").value("api").build())
-                .build(),
-        )
-        .cpu("256")
-        .memory("512")
-        .send()
-        .await
-        .unwrap()
-        .task_definition()
-        .unwrap()
-        .task_definition_arn()
-        .unwrap()
-        .to_owned()
-}
 
 fn stackdeck(endpoint: &str, stack: &str, state: &std::path::Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_stackdeck"))
@@ -85,114 +34,16 @@ fn text(o: &Output) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deploy_that_fails_its_health_gate_ends_rolled_back() {
     let env = TestEnv::shared().await;
-    let stack = unique_name("gate").replace('_', "-");
-    let work = tempfile::tempdir().unwrap();
-
-    // The agent, in process, in front of this test binary's moto.
-    let listen_port = devstack::ports::free_port().unwrap();
-    let first_task_port = devstack::ports::free_port()
-        .unwrap()
-        .saturating_sub(10)
-        .max(20000);
-    let config = devstack::agent::Config {
-        listen_port,
-        moto_port: env.moto_port(),
-        stack: stack.clone(),
-        pg_port: None,
-        pg_data: None,
-        metrics_interval: Duration::from_secs(5),
-        evaluation_interval: Duration::from_secs(5),
-        control_interval: Duration::from_millis(300),
-        first_task_port,
-        courier_bin: python().into(),
-        log_dir: work.path().join("logs"),
-    };
-    tokio::spawn(devstack::agent::run(config));
-    let endpoint = format!("http://127.0.0.1:{listen_port}");
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while !devstack::moto::answers(listen_port) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the agent did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-
-    let sdk = devstack::aws::sdk_config(&endpoint).await;
-    let ecs = aws_sdk_ecs::Client::new(&sdk);
-    let ssm = aws_sdk_ssm::Client::new(&sdk);
-    let cluster = format!("{stack}-cluster");
-    let service = format!("{stack}-svc");
-    let family = format!("{stack}-courier");
-    ecs.create_cluster()
-        .cluster_name(&cluster)
-        .send()
-        .await
-        .unwrap();
-    let good = register(&ecs, &family, &["-c", TASK]).await;
-    ecs.create_service()
-        .cluster(&cluster)
-        .service_name(&service)
-        .task_definition(&good)
-        .desired_count(1)
-        .launch_type(LaunchType::Fargate)
-        .deployment_configuration(
-            DeploymentConfiguration::builder()
-                .minimum_healthy_percent(100)
-                .maximum_percent(200)
-                .deployment_circuit_breaker(
-                    DeploymentCircuitBreaker::builder()
-                        .enable(true)
-                        .rollback(true)
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let sqs = aws_sdk_sqs::Client::new(&sdk);
-    let queue_url = sqs
-        .create_queue()
-        .queue_name(format!("{stack}-work"))
-        .send()
-        .await
-        .unwrap()
-        .queue_url()
-        .unwrap()
-        .to_owned();
-    let dlq_url = sqs
-        .create_queue()
-        .queue_name(format!("{stack}-dlq"))
-        .send()
-        .await
-        .unwrap()
-        .queue_url()
-        .unwrap()
-        .to_owned();
-    let alarm_prefix = format!("{stack}-");
-    for (key, value) in [
-        ("cluster", cluster.as_str()),
-        ("service", service.as_str()),
-        ("task_family", family.as_str()),
-        ("queue_url", queue_url.as_str()),
-        ("dlq_url", dlq_url.as_str()),
-        ("alarm_prefix", alarm_prefix.as_str()),
-    ] {
-        ssm.put_parameter()
-            .name(format!("/stackdeck/{stack}/{key}"))
-            .value(value)
-            .r#type(aws_sdk_ssm::types::ParameterType::String)
-            .send()
-            .await
-            .unwrap();
-    }
+    let stack = common::agent_stack(env, "gate").await;
+    let (endpoint, name, work) = (&stack.endpoint, &stack.name, stack.work.path());
+    let ecs = aws_sdk_ecs::Client::new(&stack.sdk);
+    let good = stack.revisions[1].clone();
 
     // The service is healthy before the deploy: the gate passes.
     let before = stackdeck(
-        &endpoint,
-        &stack,
-        work.path(),
+        endpoint,
+        name,
+        work,
         &["status", "--wait-stable", "--timeout", "3m"],
     );
     assert_eq!(
@@ -203,10 +54,16 @@ async fn a_deploy_that_fails_its_health_gate_ends_rolled_back() {
     );
 
     // The deploy: a new revision whose container exits at once.
-    let bad = register(&ecs, &family, &["-c", "import sys; sys.exit(3)"]).await;
+    let bad = register(
+        &ecs,
+        &stack.family,
+        &["-c", "import sys; sys.exit(3)"],
+        "bad",
+    )
+    .await;
     ecs.update_service()
-        .cluster(&cluster)
-        .service(&service)
+        .cluster(&stack.cluster)
+        .service(&stack.service)
         .task_definition(&bad)
         .send()
         .await
@@ -214,9 +71,9 @@ async fn a_deploy_that_fails_its_health_gate_ends_rolled_back() {
 
     // The health gate fails...
     let gate = stackdeck(
-        &endpoint,
-        &stack,
-        work.path(),
+        endpoint,
+        name,
+        work,
         &[
             "status",
             "--wait-stable",
@@ -236,9 +93,9 @@ async fn a_deploy_that_fails_its_health_gate_ends_rolled_back() {
 
     // ...and the workflow's rollback leaves the service stable on the good revision.
     let rollback = stackdeck(
-        &endpoint,
-        &stack,
-        work.path(),
+        endpoint,
+        name,
+        work,
         &[
             "rollback",
             "--to",
@@ -258,8 +115,8 @@ async fn a_deploy_that_fails_its_health_gate_ends_rolled_back() {
 
     let described = ecs
         .describe_services()
-        .cluster(&cluster)
-        .services(&service)
+        .cluster(&stack.cluster)
+        .services(&stack.service)
         .send()
         .await
         .unwrap();

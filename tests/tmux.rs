@@ -1,5 +1,8 @@
 //! The whole dashboard in a real terminal (tmux) against moto: it shows the service and an
-//! alarm's state, `?` opens the help, `q` quits and gives the terminal back.
+//! alarm's state, `?` opens the help, `q` quits and gives the terminal back; a redeploy
+//! confirmed with keys shows its dialog, its result and the deployment completing.
+
+mod common;
 
 use aws_sdk_cloudwatch::types::{ComparisonOperator, StateValue, Statistic};
 use aws_sdk_ssm::types::ParameterType;
@@ -12,6 +15,37 @@ struct Tmux {
 }
 
 impl Tmux {
+    /// A detached 120×40 session running `command`, kept on screen after it exits.
+    fn start(command: &str) -> Tmux {
+        static SESSIONS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let tmux = Tmux {
+            socket: format!(
+                "stackdeck-test-{}-{}",
+                std::process::id(),
+                SESSIONS.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            ),
+        };
+        tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "deck",
+            "-x",
+            "120",
+            "-y",
+            "40",
+            command,
+        ]);
+        tmux.run(&["set-option", "-t", "deck", "remain-on-exit", "on"]);
+        tmux
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "deck"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
     fn run(&self, args: &[&str]) -> String {
         let out = Command::new("tmux")
             .arg("-L")
@@ -150,26 +184,12 @@ async fn the_dashboard_shows_the_stack_opens_help_and_quits_cleanly() {
             .unwrap();
     }
 
-    let tmux = Tmux {
-        socket: format!("stackdeck-test-{}", std::process::id()),
-    };
     let command = format!(
         "env AWS_ENDPOINT_URL={} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 {} --stack {name}",
         env.aws_endpoint(),
         env!("CARGO_BIN_EXE_stackdeck")
     );
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "deck",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        &command,
-    ]);
-    tmux.run(&["set-option", "-t", "deck", "remain-on-exit", "on"]);
+    let tmux = Tmux::start(&command);
 
     let screen = tmux.wait_for(&service);
     assert!(screen.contains("ALARM"), "{screen}");
@@ -213,4 +233,55 @@ async fn the_dashboard_shows_the_stack_opens_help_and_quits_cleanly() {
         !after.contains("refresh now") && !after.contains(&alarm),
         "terminal not restored:\n{after}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redeploy_confirmed_with_keys_shows_the_dialog_the_result_and_the_rollout() {
+    let env = TestEnv::shared().await;
+    let stack = common::agent_stack(env, "tmuxops").await;
+    let (_, _, before) = stack.deployments().await;
+    let command = format!(
+        "env AWS_ENDPOINT_URL={} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 XDG_STATE_HOME={} XDG_CONFIG_HOME={} {} --stack {}",
+        stack.endpoint,
+        stack.work.path().join("state").display(),
+        stack.work.path().join("config").display(),
+        env!("CARGO_BIN_EXE_stackdeck"),
+        stack.name
+    );
+    let tmux = Tmux::start(&command);
+    tmux.wait_for(&stack.service);
+    tmux.wait_for("COMPLETED");
+
+    tmux.keys(&["C-r"]);
+    let dialog = tmux.wait_for("[ No ]");
+    assert!(
+        dialog.contains("[ Yes ]")
+            && dialog.contains(&format!("redeploy {}/{}?", stack.cluster, stack.service)),
+        "{dialog}"
+    );
+    // Enter on the default No declines: nothing is sent.
+    tmux.keys(&["Enter"]);
+    tmux.wait_until_gone("[ No ]");
+    let (_, _, unchanged) = stack.deployments().await;
+    assert_eq!(before, unchanged);
+
+    tmux.keys(&["C-r"]);
+    tmux.wait_for("[ No ]");
+    tmux.keys(&["y"]);
+    tmux.keys(&["Enter"]);
+    let result = tmux.wait_for("redeploy started");
+    assert!(result.contains("started deployment"), "{result}");
+    tmux.keys(&["Escape"]);
+    let done = tmux.wait_for("redeploy: deployment COMPLETED");
+    assert!(!done.contains("redeploy started"), "{done}");
+    let (_, rollout, after) = stack.deployments().await;
+    assert_eq!(rollout, "COMPLETED");
+    assert!(
+        after.iter().any(|id| !before.contains(id)),
+        "{before:?} → {after:?}"
+    );
+    let audit = stack.audit();
+    let results: Vec<&str> = audit.iter().map(|r| r.result.as_str()).collect();
+    assert_eq!(results, ["refused", "ok"], "declined, then done");
+    tmux.keys(&["q"]);
 }
