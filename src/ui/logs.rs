@@ -33,17 +33,18 @@ fn render(state: &State, line: &LogLine, wide: bool) -> Vec<Line<'static>> {
         Style::default().fg(state.theme.muted),
     ));
     if wide {
-        let stream: String = line
+        // The task id at the end of the awslogs stream name, shortened as the service panel
+        // shortens task ids, so a line can be matched to its task by eye.
+        let task: String = line
             .stream
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
             .chars()
-            .rev()
-            .take(12)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
+            .take(8)
             .collect();
         head.push(Span::styled(
-            format!("{stream:<12} "),
+            format!("{task:<8} "),
             Style::default().fg(state.theme.muted),
         ));
     }
