@@ -130,11 +130,18 @@ impl EcsActions {
     /// Finished deployments, newest first, from ECS service deployments. Endpoints without that
     /// API (older regions, moto) give an empty history: the caller falls back and says so.
     pub async fn history(&self, svc: &ServiceRef) -> Vec<PastDeployment> {
+        // The history is optional (endpoints without it answer 500, moto among them): one
+        // attempt, so a missing API costs one round trip instead of the retries' back-off.
+        let once = aws_sdk_ecs::config::Builder::default().retry_config(
+            aws_config::retry::RetryConfig::standard().with_max_attempts(1),
+        );
         let Ok(list) = self
             .client
             .list_service_deployments()
             .cluster(&svc.cluster)
             .service(&svc.service)
+            .customize()
+            .config_override(once.clone())
             .send()
             .await
         else {
@@ -152,6 +159,8 @@ impl EcsActions {
             .client
             .describe_service_revisions()
             .set_service_revision_arns(Some(revisions))
+            .customize()
+            .config_override(once)
             .send()
             .await
         else {
