@@ -84,6 +84,9 @@ pub struct Follow {
     pub old_tasks: BTreeSet<String>,
     /// COMPLETED or FAILED once the deployment ended.
     pub outcome: Option<String>,
+    /// The tasks the deployment started, fixed when it ended (later deployments' tasks are
+    /// not this action's).
+    pub new_tasks: Option<BTreeSet<String>>,
 }
 
 /// A redrive started from the dashboard.
@@ -144,12 +147,19 @@ impl State {
             return false;
         };
         let task = stream_task(&line.stream);
-        !follow.old_tasks.contains(task)
-            && self
-                .data
-                .as_ref()
-                .and_then(|d| d.tasks.as_ref().ok())
-                .is_some_and(|tasks| tasks.iter().any(|t| t.id == task))
+        match &follow.new_tasks {
+            Some(new) => new.contains(task),
+            None => !follow.old_tasks.contains(task) && self.task_ids().contains(task),
+        }
+    }
+
+    /// The ids of the tasks the last refresh listed.
+    fn task_ids(&self) -> BTreeSet<String> {
+        self.data
+            .as_ref()
+            .and_then(|d| d.tasks.as_ref().ok())
+            .map(|tasks| tasks.iter().map(|t| t.id.clone()).collect())
+            .unwrap_or_default()
     }
 
     /// Is a deployment being followed (faster refreshes)?
@@ -430,17 +440,12 @@ impl State {
         let mut effects = Vec::new();
         match &mutation {
             Mutation::Redeploy { .. } | Mutation::Rollback { .. } => {
-                let old_tasks = self
-                    .data
-                    .as_ref()
-                    .and_then(|d| d.tasks.as_ref().ok())
-                    .map(|tasks| tasks.iter().map(|t| t.id.clone()).collect())
-                    .unwrap_or_default();
                 self.follow = Some(Follow {
                     action: mutation.name().to_owned(),
                     since: self.now,
-                    old_tasks,
+                    old_tasks: self.task_ids(),
                     outcome: None,
+                    new_tasks: None,
                 });
                 lines.push(
                     "following the deployment in the service panel; log lines of new tasks are marked ▌"
@@ -474,6 +479,7 @@ impl State {
 
     /// A refresh arrived: has the followed deployment ended?
     pub(super) fn check_follow(&mut self) {
+        let listed = self.task_ids();
         let Some(follow) = self.follow.as_mut() else {
             return;
         };
@@ -491,6 +497,7 @@ impl State {
         };
         if matches!(primary.rollout_state.as_str(), "COMPLETED" | "FAILED") {
             follow.outcome = Some(primary.rollout_state.clone());
+            follow.new_tasks = Some(listed.difference(&follow.old_tasks).cloned().collect());
             self.message = Some(format!(
                 "{}: deployment {} on {}{}",
                 follow.action,

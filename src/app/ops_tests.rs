@@ -406,6 +406,24 @@ fn after_a_redeploy_the_deployment_is_followed_and_new_tasks_logs_are_marked() {
         .as_deref()
         .unwrap()
         .contains("deployment COMPLETED"));
+    assert!(state.from_new_task(&line("aaaabbbbccccdddd")));
+    // A later deployment's tasks are not this action's.
+    let mut later = fixtures::healthy();
+    if let Ok(tasks) = later.tasks.as_mut() {
+        let mut other = tasks[0].clone();
+        other.id = "eeeeffff00001111".into();
+        tasks.push(other);
+    }
+    update(
+        &mut state,
+        Msg::Refreshed {
+            at: NOW + 8,
+            stack: "courier-local".into(),
+            data: Box::new(later),
+        },
+    );
+    assert!(!state.from_new_task(&line("eeeeffff00001111")));
+    assert!(state.from_new_task(&line("aaaabbbbccccdddd")));
 }
 
 #[test]

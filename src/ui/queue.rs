@@ -41,17 +41,7 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
                     " {} visible · {} in flight · {} delayed",
                     q.visible, q.in_flight, q.delayed
                 )),
-            ]));
-            let dlq = if q.dlq_visible > 0 {
-                theme.alarm
-            } else {
-                theme.ok
-            };
-            lines.push(Line::from(vec![
-                Span::styled(
-                    format!("DLQ {}: {}", q.dlq_name, q.dlq_visible),
-                    Style::default().fg(dlq),
-                ),
+                // The work queue's oldest message (the DLQ's age is not read).
                 Span::styled(
                     format!(
                         " · oldest {}",
@@ -61,6 +51,15 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
                     Style::default().fg(theme.muted),
                 ),
             ]));
+            let dlq = if q.dlq_visible > 0 {
+                theme.alarm
+            } else {
+                theme.ok
+            };
+            lines.push(Line::from(vec![Span::styled(
+                format!("DLQ {}: {}", q.dlq_name, q.dlq_visible),
+                Style::default().fg(dlq),
+            )]));
         }
     }
     if let Err(e) = &data.metrics {
