@@ -146,18 +146,24 @@ impl Traffic {
         }
     }
 
-    /// Fail clearly when nothing answers at the URL.
-    fn check_courier(&self) -> Result<()> {
-        let port = authority(&self.url)?
+    /// Fail clearly when no task answers at the URL's port or the next ones (a rolling
+    /// deployment moves the tasks there), waiting a little for a deployment under way.
+    async fn check_courier(&self) -> Result<()> {
+        let first: u16 = authority(&self.url)?
             .rsplit(':')
             .next()
             .and_then(|p| p.parse().ok())
             .unwrap_or(80);
-        if !crate::ports::is_listening(port) {
-            bail!(
-                "nothing answers at {}: is the local stack up (`make up`) and its courier task running?",
-                self.url
-            );
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !(first..first.saturating_add(TASK_PORTS)).any(crate::ports::is_listening) {
+            if std::time::Instant::now() >= deadline {
+                bail!(
+                    "nothing answers at {} or the {} ports after it: is the local stack up (`make up`) and its courier task running?",
+                    self.url,
+                    TASK_PORTS - 1
+                );
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
         }
         Ok(())
     }
@@ -175,7 +181,7 @@ impl Traffic {
                  stackdeck, or `stackdeck rollback --yes`)."
             );
         }
-        self.check_courier()?;
+        self.check_courier().await?;
         if profile == Profile::Burst {
             println!(
                 "burst: {} messages over 16 connections to {}",
