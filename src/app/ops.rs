@@ -112,13 +112,11 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
         return pattern == text;
     }
     let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !text.starts_with(first) || text.len() < first.len() + last.len() {
+    // Both ends matched first, so the slice below falls on character boundaries.
+    if !text.starts_with(first) || !text.ends_with(last) || text.len() < first.len() + last.len() {
         return false;
     }
     let mut rest = &text[first.len()..text.len() - last.len()];
-    if !text.ends_with(last) {
-        return false;
-    }
     for middle in &parts[1..parts.len() - 1] {
         match rest.find(middle) {
             Some(at) => rest = &rest[at + middle.len()..],
@@ -636,5 +634,10 @@ mod tests {
         assert!(glob_match("a*b*c", "a-x-b-y-c"));
         assert!(!glob_match("a*b*c", "a-x-c-y-b"));
         assert!(!glob_match("ab*ba", "aba"));
+        assert!(
+            !glob_match("a*é", "a€"),
+            "no panic on a multi-byte mismatch"
+        );
+        assert!(glob_match("*é", "café"));
     }
 }
