@@ -2,7 +2,9 @@
 //! test creates through the SDK, read back by every adapter; listings longer than one page; the
 //! polling log tail receiving events put after it started, each once; and one dashboard refresh.
 //!
-//! Every test builds its own resources under a unique name, so the tests share one moto.
+//! Every test builds its own resources under a unique name, so the tests share one moto. The
+//! stack tests talk to it through devstack's agent (see [`endpoint`]), as the dashboard does
+//! locally; the log tests talk to moto itself.
 
 use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{
@@ -298,7 +300,7 @@ async fn build_stack(env: &TestEnv, prefix: &str) -> Built {
             .map(|offset| {
                 InputLogEvent::builder()
                     .timestamp(t0 + offset)
-                    .message(format!("{{\"level\":\"info\",\"at\":{offset}}}\n"))
+                    .message(format!("{{\"level\":\"info\",\"step\":\"s{offset}\"}}\n"))
                     .build()
                     .unwrap()
             })
@@ -312,7 +314,7 @@ async fn build_stack(env: &TestEnv, prefix: &str) -> Built {
             .unwrap();
     }
     for offset in [0, 1_000, 2_000, 3_000] {
-        messages.push(format!("{{\"level\":\"info\",\"at\":{offset}}}"));
+        messages.push(format!("{{\"level\":\"info\",\"step\":\"s{offset}\"}}"));
     }
 
     // CloudWatch alarms: one in ALARM, one OK; and one whose name only looks alike.
@@ -637,7 +639,7 @@ async fn every_adapter_reads_back_the_stack_the_test_created() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 4);
-    // A window and a pattern narrow it.
+    // A time window narrows it, and so does a plain-term pattern.
     let first = lines[0].at_ms;
     let windowed = Logs::new(sdk, PROFILE.into())
         .fetch(&s.log_group, first + 1_000, Some(first + 2_000), None)
@@ -645,6 +647,12 @@ async fn every_adapter_reads_back_the_stack_the_test_created() {
         .unwrap();
     let windowed: Vec<&str> = windowed.iter().map(|l| l.message.as_str()).collect();
     assert_eq!(windowed, &s.messages[1..3]);
+    let matching = Logs::new(sdk, PROFILE.into())
+        .fetch(&s.log_group, 0, None, Some("s3000"))
+        .await
+        .unwrap();
+    let matching: Vec<&str> = matching.iter().map(|l| l.message.as_str()).collect();
+    assert_eq!(matching, &s.messages[3..]);
 }
 
 fn query(id: &str, metric: &str, queue: &str, stat: &str) -> MetricQuery {
@@ -659,7 +667,9 @@ fn query(id: &str, metric: &str, queue: &str, stat: &str) -> MetricQuery {
 
 #[tokio::test]
 async fn alarms_beyond_one_page_are_all_read() {
-    // DescribeAlarms answers at most 100 alarms a page.
+    // AWS's DescribeAlarms answers at most 100 alarms a page (the adapter asks for pages of
+    // 100). moto answers every alarm in one page whatever MaxRecords says, so what this checks
+    // against moto is that all 130 are read, only the prefix's, ALARM first then by name.
     let _calls = CALLS.read().await;
     let env = TestEnv::shared().await;
     let sdk = env.sdk_config().await;
@@ -669,6 +679,14 @@ async fn alarms_beyond_one_page_are_all_read() {
     for name in &names {
         put_alarm(&cw, name, "Errors", 1.0).await;
     }
+    // A name that only looks alike.
+    put_alarm(
+        &cw,
+        &format!("{}x", prefix.trim_end_matches('-')),
+        "Errors",
+        1.0,
+    )
+    .await;
     cw.set_alarm_state()
         .alarm_name(&names[129])
         .state_value(StateValue::Alarm)
@@ -797,15 +815,51 @@ async fn tasks_beyond_one_describe_batch_are_all_read() {
         started.extend(out.tasks().iter().map(|t| task_id(t.task_arn().unwrap())));
     }
     assert_eq!(started.len(), 130);
+    // 10 stopped: the panel keeps every running task, and stopped ones only up to 30 tasks.
+    let stopped: Vec<String> = started.drain(..10).collect();
+    for id in &stopped {
+        ecs.stop_task()
+            .cluster(&name)
+            .task(id)
+            .reason("scaled in")
+            .send()
+            .await
+            .unwrap();
+    }
     let tasks = Ecs::new(&sdk, PROFILE.into())
         .tasks(&name, &name)
         .await
         .unwrap();
-    // Every running task is kept, however many.
     let mut read: Vec<String> = tasks.iter().map(|t| t.id.clone()).collect();
     read.sort();
     started.sort();
     assert_eq!(read, started);
+    assert!(
+        tasks.iter().all(|t| t.last_status == "RUNNING"),
+        "{tasks:?}"
+    );
+
+    // With fewer running than 30, the newest stopped ones fill up to 30.
+    for id in started.drain(..100) {
+        ecs.stop_task()
+            .cluster(&name)
+            .task(&id)
+            .reason("scaled in")
+            .send()
+            .await
+            .unwrap();
+    }
+    let tasks = Ecs::new(&sdk, PROFILE.into())
+        .tasks(&name, &name)
+        .await
+        .unwrap();
+    assert_eq!(tasks.len(), 30);
+    let mut running: Vec<String> = tasks[..20].iter().map(|t| t.id.clone()).collect();
+    running.sort();
+    assert_eq!(running, started);
+    assert!(tasks[20..]
+        .iter()
+        .all(|t| t.last_status == "STOPPED" && t.stopped_reason == "scaled in"));
 }
 
 /// Put `messages` into `group`/`stream`, timestamped now.
