@@ -1128,3 +1128,63 @@ async fn one_refresh_fills_every_panel_with_as_many_calls_for_one_metric_as_for_
     // Service, 2 task listings, DescribeTasks, 2 queues, alarms, targets, database, metrics.
     assert_eq!(sent, [10, 10]);
 }
+
+#[tokio::test]
+async fn a_resource_that_is_gone_is_reported_as_not_found() {
+    use stackdeck::aws::error::AwsErrorKind;
+    let _calls = CALLS.read().await;
+    let env = TestEnv::shared().await;
+    let sdk = endpoint(env).await;
+    let gone = unique_name("gone").replace('_', "-");
+    let mut errors = Vec::new();
+    errors.push((
+        "ecs cluster",
+        Ecs::new(&sdk, PROFILE.into())
+            .service(&gone, &gone)
+            .await
+            .unwrap_err(),
+    ));
+    errors.push((
+        "rds",
+        Rds::new(&sdk, PROFILE.into())
+            .instance(&gone)
+            .await
+            .unwrap_err(),
+    ));
+    errors.push((
+        "logs",
+        Logs::new(&sdk, PROFILE.into())
+            .fetch(&format!("/ecs/{gone}"), 0, None, None)
+            .await
+            .unwrap_err(),
+    ));
+    errors.push((
+        "elb",
+        Elb::new(&sdk, PROFILE.into())
+            .target_health(&format!(
+                "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/{gone}/0123456789abcdef"
+            ))
+            .await
+            .unwrap_err(),
+    ));
+    let queue_url = format!("{}/123456789012/{gone}", env.aws_endpoint());
+    errors.push((
+        "sqs",
+        SqsActions::new(&sdk, PROFILE.into())
+            .facts(&queue_url)
+            .await
+            .unwrap_err(),
+    ));
+    for (what, e) in &errors {
+        assert_eq!(e.kind, AwsErrorKind::NotFound, "{what}: {}", e.message);
+        assert!(e.message.contains(&gone), "{what}: {}", e.message);
+    }
+    // Nothing under a prefix is no error: no alarms.
+    assert_eq!(
+        CloudWatch::new(&sdk, PROFILE.into())
+            .alarms(&format!("{gone}-"))
+            .await
+            .unwrap(),
+        []
+    );
+}
