@@ -132,9 +132,8 @@ impl EcsActions {
     pub async fn history(&self, svc: &ServiceRef) -> Vec<PastDeployment> {
         // The history is optional (endpoints without it answer 500, moto among them): one
         // attempt, so a missing API costs one round trip instead of the retries' back-off.
-        let once = aws_sdk_ecs::config::Builder::default().retry_config(
-            aws_config::retry::RetryConfig::standard().with_max_attempts(1),
-        );
+        let once = aws_sdk_ecs::config::Builder::default()
+            .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(1));
         let Ok(list) = self
             .client
             .list_service_deployments()
