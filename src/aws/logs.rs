@@ -19,6 +19,27 @@ pub struct Logs {
     sts: aws_sdk_sts::Client,
     region: String,
     profile: String,
+    /// Why StartLiveTail cannot work on this endpoint, known before trying.
+    no_live_tail: Option<String>,
+}
+
+/// StartLiveTail goes to `stream-<host>` (the SDK prefixes the endpoint's host): an endpoint
+/// given as an IP address or `localhost` — a local emulator such as moto, which has no live
+/// tail anyway — cannot answer it, and trying costs the retries of a failing name lookup.
+fn live_tail_unreachable(endpoint: Option<&str>) -> Option<String> {
+    let endpoint = endpoint?;
+    let host = endpoint
+        .split("://")
+        .nth(1)
+        .unwrap_or(endpoint)
+        .split(['/', '?'])
+        .next()?;
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(v6),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    let local = name == "localhost" || name.parse::<std::net::IpAddr>().is_ok();
+    local.then(|| format!("the endpoint {endpoint} is a local address, which has no live tail"))
 }
 
 /// How the tail is fed.
@@ -63,6 +84,7 @@ impl Logs {
                 .map(|r| r.to_string())
                 .unwrap_or_else(|| "us-east-1".into()),
             profile,
+            no_live_tail: live_tail_unreachable(config.endpoint_url()),
         }
     }
 
@@ -191,6 +213,9 @@ impl Logs {
         group: &str,
         report: &mut impl FnMut(TailEvent) -> bool,
     ) -> Result<(), String> {
+        if let Some(why) = &self.no_live_tail {
+            return Err(why.clone());
+        }
         let arn = self.group_arn(group).await?;
         let mut out = self
             .client
@@ -291,5 +316,29 @@ impl Poller {
         let from = self.from_ms;
         self.seen.retain(|_, at| *at >= from);
         Ok(fresh)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::live_tail_unreachable;
+
+    #[test]
+    fn local_endpoints_skip_live_tail() {
+        for local in [
+            "http://127.0.0.1:4566",
+            "http://localhost:4566/",
+            "http://[::1]:4566",
+            "10.0.0.5",
+        ] {
+            assert!(live_tail_unreachable(Some(local)).is_some(), "{local}");
+        }
+        for remote in [
+            "https://logs.eu-west-1.amazonaws.com",
+            "https://vpce-123.logs.eu-west-1.vpce.amazonaws.com:443",
+        ] {
+            assert_eq!(live_tail_unreachable(Some(remote)), None, "{remote}");
+        }
+        assert_eq!(live_tail_unreachable(None), None);
     }
 }
