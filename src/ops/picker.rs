@@ -131,6 +131,16 @@ pub fn assemble(
     let (target, note) =
         match rollback::choose(service, &Wanted::LastCompleted, current, history, revisions) {
             Ok(target) => (Some(target), None),
+            // Stable on its last completed revision: going back means an older one, which the
+            // picker offers (the command line's wording names its flags instead).
+            Err(rollback::NoTarget::NothingToDo(_)) if primary.rollout == Rollout::Completed => (
+                rollback::preselect(primary, history, current, revisions).ok(),
+                Some(format!(
+                    "{service} already runs {}, the revision of its last completed deployment: \
+                     rolling back goes to an older one",
+                    rollback::short(&running)
+                )),
+            ),
             Err(rollback::NoTarget::NothingToDo(message)) => (
                 rollback::preselect(primary, history, current, revisions).ok(),
                 Some(message),
@@ -319,7 +329,15 @@ mod tests {
         .unwrap();
         assert_eq!(picked.options[picked.selected].task_definition, td(1));
         assert_eq!(picked.options[0].label, "failed before");
-        assert!(picked.note.as_deref().unwrap().contains("already runs"));
+        assert!(picked
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("already runs courier:3"));
+        assert!(
+            !picked.note.as_deref().unwrap().contains("--to"),
+            "no command-line flags in the picker"
+        );
         assert!(!picked.interrupts_deployment);
     }
 

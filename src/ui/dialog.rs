@@ -247,23 +247,7 @@ fn draw_picker(
         .iter()
         .map(|o| o.diff.len().max(1))
         .max()
-        .unwrap_or(1);
-    let wanted = 2 + 2 + choices.options.len() + 1 + longest_diff + 2 + 1;
-    let popup = centred(
-        area,
-        100,
-        (wanted as u16).min(area.height.saturating_sub(2)),
-    );
-    let inner = frame_box(
-        state,
-        frame,
-        popup,
-        format!(
-            "roll back {}/{}: choose a revision",
-            choices.cluster, choices.service
-        ),
-        true,
-    );
+        .unwrap_or(1) as u16;
     let mut head = vec![Line::from(vec![
         Span::styled("running ", muted),
         Span::styled(
@@ -281,9 +265,25 @@ fn draw_picker(
             Style::default().fg(theme.warn),
         ));
     }
-    let head_rows = rows(&head, inner.width);
-    let list_rows = (choices.options.len() as u16)
-        .min(inner.height.saturating_sub(head_rows + 4) / 2)
+    // Sized to the content: the head (wrapped), every revision, the longest diff, the hint.
+    let width = 100.min(area.width);
+    let head_rows = rows(&head, width.saturating_sub(2));
+    let options = choices.options.len() as u16;
+    let wanted = 2 + head_rows + options + 1 + longest_diff + 1;
+    let popup = centred(area, width, wanted.min(area.height.saturating_sub(2)));
+    let inner = frame_box(
+        state,
+        frame,
+        popup,
+        format!(
+            "roll back {}/{}: choose a revision",
+            choices.cluster, choices.service
+        ),
+        true,
+    );
+    // What the list cannot show scrolls; the diff keeps at least its heading and one line.
+    let list_rows = options
+        .min(inner.height.saturating_sub(head_rows + 1 + 2))
         .max(1);
     let [head_area, list_area, diff_area, footer] = Layout::vertical([
         Constraint::Length(head_rows),

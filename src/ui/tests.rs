@@ -196,12 +196,16 @@ fn the_rollback_picker_shows_the_revisions_and_the_diff() {
                 },
             ],
             selected: 1,
-            reason: "courier:5 is the last completed deployment".into(),
+            reason: "no deployment history is available; courier:5 is the newest revision older than the running courier:7".into(),
             interrupts_deployment: true,
-            note: None,
+            note: Some("courier-local-courier already runs courier:7, the revision of its last completed deployment: rolling back goes to an older one".into()),
         })),
     );
     let text = snap_small("rollback_picker", &state);
+    assert!(
+        text.contains("courier:6") && text.contains("courier:5"),
+        "every revision listed:\n{text}"
+    );
     assert!(text.contains("LOG_LEVEL: debug → info"), "{text}");
     assert!(text.contains("still in progress"), "{text}");
 }
