@@ -5,6 +5,7 @@ mod helpers;
 
 mod api;
 mod delivery;
+mod dynamodb_outage;
 mod idempotency;
 mod loss;
 mod outage;
