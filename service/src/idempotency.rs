@@ -2,6 +2,7 @@
 //! IN_PROGRESS record with the payload hash, COMPLETED with the response after the PostgreSQL
 //! commit, and a TTL (`expires_at`) so the table cleans itself.
 
+use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use aws_sdk_dynamodb::Client;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -11,6 +12,12 @@ pub const RECORD_TTL: Duration = Duration::from_secs(24 * 3600);
 /// How long an IN_PROGRESS record blocks retries: past it, the request that wrote it is presumed
 /// dead and a retry may go on (PostgreSQL's unique key still prevents a second message).
 pub const IN_PROGRESS_TTL: Duration = Duration::from_secs(60);
+
+/// The longest one DynamoDB attempt (connect included) may take: the SDK sets no read timeout of
+/// its own, so a DynamoDB that accepts and never answers would hold the request for ever.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
+/// The longest one DynamoDB call may take, retries included: past it the request is 503.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(5);
 
 const IN_PROGRESS: &str = "IN_PROGRESS";
 const COMPLETED: &str = "COMPLETED";
@@ -55,6 +62,20 @@ fn n(v: u64) -> AttributeValue {
 
 fn s(v: &str) -> AttributeValue {
     AttributeValue::S(v.to_owned())
+}
+
+/// The DynamoDB client of the store: the process's SDK configuration with the store's timeouts.
+pub fn client(sdk: &aws_config::SdkConfig) -> Client {
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(ATTEMPT_TIMEOUT)
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .operation_timeout(CALL_TIMEOUT)
+        .build();
+    Client::from_conf(
+        aws_sdk_dynamodb::config::Builder::from(sdk)
+            .timeout_config(timeouts)
+            .build(),
+    )
 }
 
 impl Store {

@@ -35,7 +35,7 @@ impl Application {
             .table
             .as_ref()
             .filter(|_| settings.role.serves_api())
-            .map(|table| idempotency::Store::new(aws_sdk_dynamodb::Client::new(&sdk), table));
+            .map(|table| idempotency::Store::new(idempotency::client(&sdk), table));
         let state = AppState::new(pool, store, settings.db_pool as usize);
         Ok(Application {
             listener,

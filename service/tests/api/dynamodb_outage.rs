@@ -17,7 +17,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::process::Command;
 use tokio::task::JoinHandle;
 
-/// A TCP relay on a fixed local port to `target`; while down nothing listens on the port.
+/// A TCP relay on a fixed local port to `target`; while down nothing listens on the port; while
+/// stalled it accepts connections and never answers (a peer gone silent).
 struct Relay {
     port: u16,
     target: u16,
@@ -32,17 +33,21 @@ impl Relay {
             target,
             task: None,
         };
-        relay.serve(listener);
+        relay.serve(listener, true);
         relay
     }
 
-    fn serve(&mut self, listener: TcpListener) {
+    fn serve(&mut self, listener: TcpListener, forward: bool) {
         let target = self.target;
         self.task = Some(tokio::spawn(async move {
             // Dropped (so every connection aborted) when the relay goes down.
             let mut connections = tokio::task::JoinSet::new();
             while let Ok((mut inbound, _)) = listener.accept().await {
                 connections.spawn(async move {
+                    if !forward {
+                        let _held = inbound;
+                        return std::future::pending::<()>().await;
+                    }
                     if let Ok(mut outbound) = TcpStream::connect(("127.0.0.1", target)).await {
                         let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
                     }
@@ -59,12 +64,13 @@ impl Relay {
         }
     }
 
-    /// Listen on the same port again.
-    async fn up(&mut self) {
+    /// Listen on the same port again, relaying (`forward`) or holding every connection silent.
+    async fn up(&mut self, forward: bool) {
+        self.down().await;
         let listener = TcpListener::bind(("127.0.0.1", self.port))
             .await
             .expect("the relay's port is still free");
-        self.serve(listener);
+        self.serve(listener, forward);
     }
 }
 
@@ -202,7 +208,7 @@ async fn dynamodb_unreachable_is_503_stores_nothing_and_recovers() {
     );
 
     // DynamoDB back: the same request is accepted, once.
-    relay.up().await;
+    relay.up(true).await;
     let accepted = eventually(
         "POST with a key accepted once DynamoDB is back",
         Duration::from_secs(30),
@@ -225,6 +231,30 @@ async fn dynamodb_unreachable_is_503_stores_nothing_and_recovers() {
         "the retry gets the first answer"
     );
     assert_eq!(messages_with_key(&pool, "ddb-during").await, 1);
+
+    // DynamoDB silent (connections accepted, never answered): 503 all the same, not a hang.
+    relay.up(false).await;
+    let silent = post(&base, &message_json("ddb", "silent"), Some("ddb-silent")).await;
+    assert_eq!(
+        silent.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{:?}",
+        String::from_utf8_lossy(&silent.body)
+    );
+    assert_eq!(silent.error(), "service_unavailable");
+    assert_eq!(messages_with_key(&pool, "ddb-silent").await, 0);
+    relay.up(true).await;
+    let back = eventually(
+        "POST accepted once DynamoDB answers again",
+        Duration::from_secs(30),
+        || async {
+            let answer = post(&base, &message_json("ddb", "silent"), Some("ddb-silent")).await;
+            (answer.status == StatusCode::ACCEPTED).then_some(answer)
+        },
+    )
+    .await;
+    assert_eq!(back.status, StatusCode::ACCEPTED);
+    assert_eq!(messages_with_key(&pool, "ddb-silent").await, 1);
 
     // SIGTERM: a clean stop, and no panic anywhere in the log.
     // SAFETY: signalling our own child.
