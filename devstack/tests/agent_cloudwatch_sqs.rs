@@ -76,6 +76,54 @@ async fn the_endpoint_forwards_everything_else_to_moto_unchanged() {
         devstack::moto::http_status(agent.port, "/moto-api/"),
         Some(200)
     );
+    // moto closes its connection after each answer; the agent's client keeps its own: two calls
+    // on one connection, and no hop-by-hop `connection: close` passed on.
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", agent.port)).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    for n in 0..2 {
+        let request = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+            X-Amz-Target: AmazonSQS.ListQueues\r\n\
+            Content-Type: application/x-amz-json-1.0\r\n\
+            Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0\r\n\
+            Content-Length: 2\r\n\r\n{}";
+        std::io::Write::write_all(&mut conn, request.as_bytes())
+            .unwrap_or_else(|e| panic!("call {n} on the same connection: {e}"));
+        let head = read_head(&mut conn);
+        assert!(head.starts_with("HTTP/1.1 200"), "call {n}: {head}");
+        assert!(
+            !head.to_ascii_lowercase().contains("connection: close"),
+            "call {n}: {head}"
+        );
+        let length: usize = head
+            .lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-length: ")
+                    .map(str::to_owned)
+            })
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("call {n} without content-length: {head}"));
+        let mut body = vec![0; length];
+        std::io::Read::read_exact(&mut conn, &mut body).unwrap();
+    }
+}
+
+/// The head of one HTTP answer, read byte by byte up to the blank line.
+fn read_head(conn: &mut std::net::TcpStream) -> String {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        let n = std::io::Read::read(conn, &mut byte).unwrap();
+        assert_eq!(
+            n,
+            1,
+            "connection closed after {:?}",
+            String::from_utf8_lossy(&head)
+        );
+        head.push(byte[0]);
+    }
+    String::from_utf8_lossy(&head).into_owned()
 }
 
 #[tokio::test(flavor = "multi_thread")]

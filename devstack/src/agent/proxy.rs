@@ -152,7 +152,9 @@ pub async fn forward(
         .method(call.parts.method.clone())
         .uri(format!("http://127.0.0.1:{moto_port}{path}"));
     for (name, value) in &call.parts.headers {
-        request = request.header(name, value);
+        if !is_hop_by_hop(name.as_str()) {
+            request = request.header(name, value);
+        }
     }
     let request = request
         .body(Full::new(call.body.clone()))
@@ -161,13 +163,42 @@ pub async fn forward(
         .request(request)
         .await
         .with_context(|| format!("moto on 127.0.0.1:{moto_port} did not answer"))?;
-    let (parts, body) = response.into_parts();
+    let (mut parts, body) = response.into_parts();
     let body = body
         .collect()
         .await
         .context("cannot read moto's answer")?
         .to_bytes();
+    // moto's server answers `Connection: close` to every request: passed on, it made the agent
+    // close every client's connection after one call (a TCP handshake and a new connection task
+    // per AWS call, most of the agent's CPU under traffic). Hop-by-hop headers stay on their hop.
+    let hop: Vec<_> = parts
+        .headers
+        .keys()
+        .filter(|name| is_hop_by_hop(name.as_str()))
+        .cloned()
+        .collect();
+    for name in hop {
+        parts.headers.remove(name);
+    }
     Ok(Response::from_parts(parts, Full::new(body)))
+}
+
+/// The hop-by-hop headers of RFC 9110 §7.6.1 (and `keep-alive`, `proxy-connection`): they
+/// describe one connection, never the message, so a proxy does not forward them.
+fn is_hop_by_hop(name: &str) -> bool {
+    matches!(
+        name,
+        "connection"
+            | "keep-alive"
+            | "proxy-connection"
+            | "proxy-authenticate"
+            | "proxy-authorization"
+            | "te"
+            | "trailer"
+            | "transfer-encoding"
+            | "upgrade"
+    )
 }
 
 pub fn plain(status: StatusCode, text: String) -> Response<Full<Bytes>> {
