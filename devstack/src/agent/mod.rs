@@ -59,6 +59,8 @@ pub struct Agent {
     pub cloudwatch: cloudwatch::State,
     pub sqs: sqs::State,
     pub ecs: ecs::State,
+    /// The last non-empty discovery read and when it was made (see [`Agent::discover`]).
+    discovered: std::sync::Mutex<Option<(std::time::Instant, discovery::Stack)>>,
 }
 
 impl Agent {
@@ -70,6 +72,7 @@ impl Agent {
             cloudwatch: Default::default(),
             sqs: Default::default(),
             ecs: ecs::State::new(&config),
+            discovered: Default::default(),
             config,
         })
     }
@@ -79,9 +82,27 @@ impl Agent {
         proxy::forward(&self.client, self.config.moto_port, call).await
     }
 
-    /// The stack's discovery parameters, read from moto's SSM.
+    /// The stack's discovery parameters, read from moto's SSM. The three loops share one read
+    /// for the longest of their intervals (10 s by default): read on every control cycle, the
+    /// parameters (two GetParametersByPath pages) were a third of the agent's calls at rest. An
+    /// empty read is not kept, so a stack applied after the agent started is seen at once.
     pub async fn discover(&self) -> Result<discovery::Stack> {
-        discovery::read(&self.sdk, &self.config.stack).await
+        let fresh_for = self
+            .config
+            .control_interval
+            .max(self.config.metrics_interval)
+            .max(self.config.evaluation_interval);
+        if let Some((at, stack)) = self.discovered.lock().expect("discovery lock").as_ref() {
+            if at.elapsed() < fresh_for {
+                return Ok(stack.clone());
+            }
+        }
+        let stack = discovery::read(&self.sdk, &self.config.stack).await?;
+        if !stack.is_empty() {
+            *self.discovered.lock().expect("discovery lock") =
+                Some((std::time::Instant::now(), stack.clone()));
+        }
+        Ok(stack)
     }
 }
 
