@@ -46,6 +46,24 @@ fn now() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
+/// Run `work` for an action and send its message; if it panics, send `failed(why)` instead, so
+/// the dashboard never waits for an answer that cannot come (the action stays in flight).
+fn guarded(
+    tasks: &mut Tasks,
+    tx: &mpsc::UnboundedSender<Msg>,
+    failed: impl FnOnce(String) -> Msg + Send + 'static,
+    work: impl std::future::Future<Output = Msg> + Send + 'static,
+) {
+    let tx = tx.clone();
+    tasks.mutations.spawn(async move {
+        let msg = match tokio::spawn(work).await {
+            Ok(msg) => msg,
+            Err(e) => failed(format!("stackdeck failed while doing it ({e})")),
+        };
+        let _ = tx.send(msg);
+    });
+}
+
 /// What the runner's effects left running.
 #[derive(Default)]
 pub struct Tasks {
@@ -225,25 +243,31 @@ impl Runner {
                 });
             }
             Effect::Plan(request) => {
-                let (tx, ctx) = (tx.clone(), self.ops(state));
-                tasks.mutations.spawn(async move {
-                    let planned = commands::plan_audited(&ctx, &request).await;
-                    let _ = tx.send(Msg::Planned(planned));
+                let ctx = self.ops(state);
+                let failed = |e: String| Msg::Planned(Err(commands::PlanError::Refused(e)));
+                guarded(tasks, tx, failed, async move {
+                    Msg::Planned(commands::plan_audited(&ctx, &request).await)
                 });
             }
             Effect::RollbackChoices => {
-                let (tx, ctx) = (tx.clone(), self.ops(state));
-                tasks.mutations.spawn(async move {
+                let ctx = self.ops(state);
+                let failed = |e: String| Msg::Choices(Err(commands::PlanError::Refused(e)));
+                guarded(tasks, tx, failed, async move {
                     let choices = picker::choices(&ctx).await;
                     if let Err(commands::PlanError::Refused(message)) = &choices {
                         commands::refuse(&ctx, "rollback", message).await;
                     }
-                    let _ = tx.send(Msg::Choices(choices));
+                    Msg::Choices(choices)
                 });
             }
             Effect::Execute(mutation) => {
-                let (tx, ctx) = (tx.clone(), self.ops(state));
-                tasks.mutations.spawn(async move {
+                let ctx = self.ops(state);
+                let attempted = mutation.clone();
+                let failed = move |e: String| Msg::Executed {
+                    mutation: attempted,
+                    result: Err(format!("{e}; check the stack and the audit log")),
+                };
+                guarded(tasks, tx, failed, async move {
                     // `update` never asks for this in read-only mode; refuse anyway.
                     let result = if ctx.read_only {
                         let message =
@@ -253,7 +277,7 @@ impl Runner {
                     } else {
                         commands::execute(&ctx, &mutation).await
                     };
-                    let _ = tx.send(Msg::Executed { mutation, result });
+                    Msg::Executed { mutation, result }
                 });
             }
             Effect::Decline(mutation) => {
@@ -285,17 +309,19 @@ impl Runner {
     }
 
     fn refresh(&self, state: &State, tx: &mpsc::UnboundedSender<Msg>) {
-        let (tx, sdk, profile, stack) = (
+        let (tx, sdk, profile, stack, seq) = (
             tx.clone(),
             self.sdk.clone(),
             self.profile.clone(),
             state.resources.clone(),
+            state.refresh_seq,
         );
         tokio::spawn(async move {
             let data = crate::refresh::refresh(&sdk, &profile, &stack, now()).await;
             let _ = tx.send(Msg::Refreshed {
                 at: now(),
                 stack: stack.stack.clone(),
+                seq,
                 data: Box::new(data),
             });
         });

@@ -154,6 +154,16 @@ async fn redeploy_and_rollback_are_confirmed_followed_to_completion_and_audited(
         "{:?}",
         deck.state.message
     );
+    // It followed the new deployment, not the one before: its tasks are new.
+    let new_tasks = deck
+        .state
+        .follow
+        .as_ref()
+        .unwrap()
+        .new_tasks
+        .clone()
+        .unwrap();
+    assert!(!new_tasks.is_empty(), "{:?}", deck.state.follow);
     let (running, rollout, after) = stack.deployments().await;
     assert_eq!(rollout, "COMPLETED");
     assert!(

@@ -254,9 +254,11 @@ pub fn state_with(data: Dashboard) -> State {
     .expect("default keys");
     state.start();
     update(&mut state, Msg::Tick(NOW - 3));
+    let seq = state.refresh_seq;
     update(
         &mut state,
         Msg::Refreshed {
+            seq,
             at: NOW - 3,
             stack: "courier-local".into(),
             data: Box::new(data),

@@ -82,10 +82,11 @@ pub enum Msg {
     Tick(i64),
     /// The terminal changed size: draw again.
     Resize,
-    /// A refresh of `stack` finished at `at`.
+    /// A refresh of `stack` finished at `at`; `seq` is [`State::refresh_seq`] when it started.
     Refreshed {
         at: i64,
         stack: String,
+        seq: u64,
         data: Box<Dashboard>,
     },
     /// Something from the log tail started as `generation`.
@@ -117,7 +118,8 @@ pub enum Msg {
 /// What `update` asks the runner to do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
-    /// Read every source of `State::resources` once, then send `Msg::Refreshed`.
+    /// Read every source of `State::resources` once, then send `Msg::Refreshed` with the
+    /// `State::refresh_seq` of when it started.
     Refresh,
     /// (Re)start the log tail of `State::resources`; its messages carry `generation`.
     StartTail {
@@ -168,6 +170,12 @@ pub struct State {
     pub updated_at: Option<i64>,
     pub refreshing: bool,
     pub requested_at: Option<i64>,
+    /// Counts the refreshes asked for; a refresh's answer carries the count when it started.
+    pub refresh_seq: u64,
+    /// The `seq` of the data shown: an older answer arriving late is dropped.
+    pub applied_seq: u64,
+    /// `:stack NAME` is being resolved: no mutation may start until it is.
+    pub switching: bool,
     pub focus: Panel,
     pub zoomed: bool,
     pub mode: Mode,
@@ -239,6 +247,9 @@ impl State {
             updated_at: None,
             refreshing: false,
             requested_at: None,
+            refresh_seq: 0,
+            applied_seq: 0,
+            switching: false,
             focus: Panel::Service,
             zoomed: false,
             mode: Mode::Normal,
@@ -306,6 +317,7 @@ impl State {
             return Vec::new();
         }
         self.refreshing = true;
+        self.refresh_seq += 1;
         self.requested_at = Some(self.now);
         self.dirty = true;
         vec![Effect::Refresh]
@@ -423,6 +435,7 @@ impl State {
                 Vec::new()
             }
             ("stack", Some(name)) => {
+                self.switching = true;
                 self.message = Some(format!("switching to stack {name}…"));
                 vec![Effect::SwitchStack(name.to_owned())]
             }
@@ -445,7 +458,10 @@ impl State {
 
     fn key(&mut self, key: Key) -> Vec<Effect> {
         if key == Key::Ctrl('c') {
-            return vec![Effect::Quit];
+            // A dialog left open is an attempt declined: audited before quitting.
+            let mut effects = self.close_dialog();
+            effects.push(Effect::Quit);
+            return effects;
         }
         if self.dialog.is_some() {
             return self.dialog_key(key);
@@ -540,16 +556,28 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.dirty = true;
             Vec::new()
         }
-        Msg::Refreshed { at, stack, data } => {
+        Msg::Refreshed {
+            at,
+            stack,
+            seq,
+            data,
+        } => {
             if stack != state.stack() {
                 return Vec::new();
             }
+            if seq >= state.refresh_seq {
+                state.refreshing = false;
+            }
+            if seq < state.applied_seq {
+                // Started before the data shown: older, whatever order the answers came in.
+                return Vec::new();
+            }
+            state.applied_seq = seq;
             state.data = Some(*data);
             state.updated_at = Some(at);
             state.now = state.now.max(at);
-            state.refreshing = false;
             state.dirty = true;
-            state.check_follow();
+            state.check_follow(seq);
             Vec::new()
         }
         Msg::Log { generation, event } => {
@@ -571,11 +599,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::StackLoaded(Err(e)) => {
+            state.switching = false;
             state.message = Some(e);
             state.dirty = true;
             Vec::new()
         }
         Msg::StackLoaded(Ok(resources)) => {
+            state.switching = false;
             state.resources = resources;
             state.follow = None;
             state.redrive = None;
@@ -628,10 +658,17 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.executed(mutation, result)
         }
         Msg::AuditLoaded(Ok(mut records)) => {
-            records.reverse();
-            state.dialog = Some(Dialog::Audit { records, scroll: 0 });
             state.dirty = true;
-            Vec::new()
+            if matches!(
+                state.dialog,
+                Some(Dialog::Confirm(_) | Dialog::Picker { .. })
+            ) {
+                // A decision is pending: it is not pushed aside by the log.
+                state.message = Some("answer the open dialog first, then :audit".into());
+                return Vec::new();
+            }
+            records.reverse();
+            state.open_dialog(Dialog::Audit { records, scroll: 0 })
         }
         Msg::AuditLoaded(Err(e)) => {
             state.message = Some(e);

@@ -11,16 +11,22 @@
 
 use super::keys::Key;
 use super::{Effect, State};
+use crate::aws::ecs_actions::ServiceRef;
 use crate::aws::sqs_actions::{queue_name, MoveTask};
 use crate::model::dashboard::LogLine;
+use crate::model::health::Deployment;
 use crate::ops::audit::Record;
-use crate::ops::commands::{read_only_message, Mutation, PlanError, Request};
+use crate::ops::commands::{read_only_message, rollback_details, Mutation, PlanError, Request};
 use crate::ops::picker::RollbackChoices;
 use crate::ops::rollback::{self, Wanted};
 use std::collections::BTreeSet;
 
 /// Seconds between refreshes while a deployment is followed, and between redrive progress reads.
 pub const FOLLOW_EVERY: i64 = 2;
+
+/// A deployment still not ended after this many seconds is no longer followed (the circuit
+/// breaker's own limit is lower).
+pub const FOLLOW_LIMIT: i64 = 60 * 60;
 
 /// A dialog over the dashboard; it takes the keyboard until it closes.
 #[derive(Clone, Debug, PartialEq)]
@@ -80,8 +86,13 @@ pub struct InFlight {
 pub struct Follow {
     pub action: String,
     pub since: i64,
+    /// Only refreshes started after the action (this `refresh_seq` on) can show its deployment.
+    pub after_seq: u64,
+    /// The PRIMARY deployment before the action: the followed one is another.
+    pub old_primary: Option<String>,
     /// Tasks that ran before the action: the others are new, and their log lines highlighted.
-    pub old_tasks: BTreeSet<String>,
+    /// `None` when the task list was not known then (nothing is highlighted).
+    pub old_tasks: Option<BTreeSet<String>>,
     /// COMPLETED or FAILED once the deployment ended.
     pub outcome: Option<String>,
     /// The tasks the deployment started, fixed when it ended (later deployments' tasks are
@@ -96,14 +107,14 @@ pub struct RedriveWatch {
     pub requested_at: Option<i64>,
     pub progress: Option<String>,
     pub done: bool,
+    /// Reads that listed no move task yet; the watch gives up after [`MAX_EMPTY_READS`].
+    pub empty_reads: u32,
 }
+
+/// ListMessageMoveTasks answers without the task just started: give up after this many.
+pub const MAX_EMPTY_READS: u32 = 10;
 
 const SPINNER: [char; 8] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧'];
-
-/// The task id at the end of an awslogs stream name (`prefix/container/task-id`).
-fn stream_task(stream: &str) -> &str {
-    stream.rsplit('/').next().unwrap_or(stream)
-}
 
 /// Shell-style match with `*` as the only wildcard (production patterns).
 pub fn glob_match(pattern: &str, text: &str) -> bool {
@@ -144,20 +155,50 @@ impl State {
         let Some(follow) = &self.follow else {
             return false;
         };
-        let task = stream_task(&line.stream);
-        match &follow.new_tasks {
-            Some(new) => new.contains(task),
-            None => !follow.old_tasks.contains(task) && self.task_ids().contains(task),
+        let task = line.task_id();
+        match (&follow.new_tasks, &follow.old_tasks) {
+            (Some(new), _) => new.contains(task),
+            (None, Some(old)) => !old.contains(task) && self.task_ids().contains(task),
+            (None, None) => false,
         }
     }
 
-    /// The ids of the tasks the last refresh listed.
+    /// The ids of the tasks the last refresh listed (empty when it could not list them).
     fn task_ids(&self) -> BTreeSet<String> {
+        self.known_task_ids().unwrap_or_default()
+    }
+
+    fn known_task_ids(&self) -> Option<BTreeSet<String>> {
         self.data
             .as_ref()
             .and_then(|d| d.tasks.as_ref().ok())
             .map(|tasks| tasks.iter().map(|t| t.id.clone()).collect())
-            .unwrap_or_default()
+    }
+
+    /// The service's PRIMARY deployment, as the last refresh saw it.
+    pub fn primary_deployment(&self) -> Option<&Deployment> {
+        self.data
+            .as_ref()
+            .and_then(|d| d.health.service.as_ref().ok())
+            .and_then(|s| s.deployments.iter().find(|d| d.status == "PRIMARY"))
+    }
+
+    /// Open `dialog` over whatever was open: a pending confirmation or picker it replaces is an
+    /// attempt declined, and audited as one. The command line or filter being typed closes.
+    pub(super) fn open_dialog(&mut self, dialog: Dialog) -> Vec<Effect> {
+        let effects = self.close_dialog();
+        self.mode = super::Mode::Normal;
+        self.dialog = Some(dialog);
+        effects
+    }
+
+    /// Close the dialog; the audit effect of a decision left unanswered.
+    pub(super) fn close_dialog(&mut self) -> Vec<Effect> {
+        match self.dialog.take() {
+            Some(Dialog::Confirm(confirm)) => vec![Effect::Decline(confirm.mutation)],
+            Some(Dialog::Picker { .. }) => vec![no_revision_chosen()],
+            _ => Vec::new(),
+        }
     }
 
     /// Is a deployment being followed (faster refreshes)?
@@ -183,6 +224,10 @@ impl State {
             ));
             return Vec::new();
         }
+        if self.switching {
+            self.message = Some("the stack is being switched: act once it is shown".into());
+            return Vec::new();
+        }
         self.in_flight = Some(InFlight {
             what: format!("reading {}", request.name()),
             since: self.now,
@@ -199,7 +244,11 @@ impl State {
     /// `None` when `verb` is not one of them.
     pub(super) fn ops_command(&mut self, verb: &str, arg: Option<&str>) -> Option<Vec<Effect>> {
         let request = match (verb, arg) {
-            ("audit", _) => return Some(vec![Effect::LoadAudit]),
+            ("audit", None) => return Some(vec![Effect::LoadAudit]),
+            ("audit", Some(extra)) => {
+                self.message = Some(format!(":audit takes no `{extra}`"));
+                return Some(Vec::new());
+            }
             ("redeploy", None) => Request::Redeploy,
             ("redrive", None) => Request::Redrive,
             ("purge", None) => Request::Purge { dlq: false },
@@ -250,33 +299,18 @@ impl State {
                 Vec::new()
             }
             Dialog::Picker { choices, cursor } => match key {
-                Key::Esc | Key::Char('q') => Vec::new(),
+                Key::Esc | Key::Char('q') => vec![no_revision_chosen()],
                 Key::Enter => {
                     let Some(target) = choices.target(cursor) else {
                         return Vec::new();
                     };
                     let option = &choices.options[cursor];
-                    let mut details = vec![
-                        format!(
-                            "roll {}/{} back from {} to {}",
-                            choices.cluster,
-                            choices.service,
-                            rollback::short(&choices.running),
-                            rollback::short(&target.task_definition)
-                        ),
-                        format!("why this revision: {}", target.reason),
-                    ];
-                    if target.interrupts_deployment {
-                        details
-                            .push("a deployment is still in progress: this rolls it back".into());
-                    }
-                    if option.diff.is_empty() {
-                        details.push(
-                            "the two revisions run the same image, command, environment and size"
-                                .into(),
-                        );
-                    }
-                    details.extend(option.diff.iter().map(|d| format!("  {d}")));
+                    let svc = ServiceRef {
+                        cluster: choices.cluster.clone(),
+                        service: choices.service.clone(),
+                    };
+                    let details =
+                        rollback_details(&svc, &choices.running, &target, Some(&option.diff));
                     let mutation = Mutation::Rollback {
                         cluster: choices.cluster.clone(),
                         service: choices.service.clone(),
@@ -333,13 +367,11 @@ impl State {
                             vec![Effect::Decline(confirm.mutation)]
                         }
                         _ => {
+                            // Only keys meant for this dialog move the button: letters typed
+                            // before it opened (a word for the command line) must not.
                             match key {
                                 Key::Char('y' | 'Y') => confirm.yes = true,
-                                Key::Left
-                                | Key::Right
-                                | Key::Tab
-                                | Key::BackTab
-                                | Key::Char('h' | 'l') => confirm.yes = !confirm.yes,
+                                Key::Left | Key::Right => confirm.yes = !confirm.yes,
                                 _ => {}
                             }
                             self.dialog = Some(Dialog::Confirm(confirm));
@@ -378,7 +410,7 @@ impl State {
         planned: Result<(Mutation, Vec<String>), PlanError>,
     ) -> Vec<Effect> {
         self.in_flight = None;
-        self.dialog = Some(match planned {
+        let dialog = match planned {
             Ok((mutation, mut details)) => {
                 if let Mutation::Purge { queue_url } = &mutation {
                     if let Some(age) = self.oldest_age(queue_url) {
@@ -388,20 +420,20 @@ impl State {
                 Dialog::Confirm(Confirm::new(mutation, details))
             }
             Err(e) => refusal(e),
-        });
-        Vec::new()
+        };
+        self.open_dialog(dialog)
     }
 
     pub(super) fn choices(&mut self, choices: Result<RollbackChoices, PlanError>) -> Vec<Effect> {
         self.in_flight = None;
-        self.dialog = Some(match choices {
+        let dialog = match choices {
             Ok(choices) => Dialog::Picker {
                 cursor: choices.selected,
                 choices,
             },
             Err(e) => refusal(e),
-        });
-        Vec::new()
+        };
+        self.open_dialog(dialog)
     }
 
     /// "oldest message: 4 min" for the work queue, from the last refresh's metric.
@@ -426,22 +458,27 @@ impl State {
         let done = match result {
             Ok(done) => done,
             Err(e) => {
-                self.dialog = Some(Dialog::Outcome {
+                return self.open_dialog(Dialog::Outcome {
                     title: format!("{} failed", mutation.name()),
                     lines: vec![e],
                     ok: false,
-                });
-                return Vec::new();
+                })
             }
         };
         let mut lines = vec![done];
         let mut effects = Vec::new();
         match &mutation {
             Mutation::Redeploy { .. } | Mutation::Rollback { .. } => {
+                // A refresh now, even if one is under way: that one started before the
+                // action, and its answer cannot show the new deployment (see `after_seq`).
+                self.refreshing = false;
+                effects.extend(self.refresh());
                 self.follow = Some(Follow {
                     action: mutation.name().to_owned(),
                     since: self.now,
-                    old_tasks: self.task_ids(),
+                    after_seq: self.refresh_seq,
+                    old_primary: self.primary_deployment().map(|d| d.id.clone()),
+                    old_tasks: self.known_task_ids(),
                     outcome: None,
                     new_tasks: None,
                 });
@@ -449,8 +486,6 @@ impl State {
                     "following the deployment in the service panel; log lines of new tasks are marked ▌"
                         .into(),
                 );
-                self.refreshing = false;
-                effects.extend(self.refresh());
             }
             Mutation::Redrive { dlq_arn, .. } => {
                 self.redrive = Some(RedriveWatch {
@@ -458,6 +493,7 @@ impl State {
                     requested_at: Some(self.now),
                     progress: None,
                     done: false,
+                    empty_reads: 0,
                 });
                 lines.push("following its progress in the header".into());
                 effects.push(Effect::RedriveProgress(dlq_arn.clone()));
@@ -467,47 +503,70 @@ impl State {
                 effects.extend(self.refresh());
             }
         }
-        self.dialog = Some(Dialog::Outcome {
+        effects.extend(self.open_dialog(Dialog::Outcome {
             title: format!("{} started", mutation.name()),
             lines,
             ok: true,
-        });
+        }));
         effects
     }
 
-    /// A refresh arrived: has the followed deployment ended?
-    pub(super) fn check_follow(&mut self) {
-        let listed = self.task_ids();
+    /// A refresh that started as `seq` arrived: has the followed deployment ended?
+    pub(super) fn check_follow(&mut self, seq: u64) {
+        let listed = self.known_task_ids();
+        let now = self.now;
+        let primary = self.primary_deployment().cloned();
         let Some(follow) = self.follow.as_mut() else {
             return;
         };
-        let fresh = self.requested_at.is_some_and(|at| at >= follow.since);
-        if follow.outcome.is_some() || !fresh {
+        if follow.outcome.is_some() || seq < follow.after_seq {
             return;
         }
-        let Some(primary) = self
-            .data
-            .as_ref()
-            .and_then(|d| d.health.service.as_ref().ok())
-            .and_then(|s| s.deployments.iter().find(|d| d.status == "PRIMARY"))
-        else {
+        let ended = |follow: &mut Follow, outcome: &str| {
+            follow.outcome = Some(outcome.to_owned());
+            follow.new_tasks = match (listed.as_ref(), follow.old_tasks.as_ref()) {
+                (Some(now), Some(before)) => Some(now.difference(before).cloned().collect()),
+                _ => Some(BTreeSet::new()),
+            };
+        };
+        if now - follow.since >= FOLLOW_LIMIT {
+            ended(follow, "UNKNOWN");
+            self.message = Some(format!(
+                "{}: the deployment has not ended after {} min; stopped following it",
+                follow.action,
+                FOLLOW_LIMIT / 60
+            ));
+            return;
+        }
+        // Not yet the action's deployment: the refresh still shows the one before it.
+        let Some(primary) = primary.filter(|p| Some(&p.id) != follow.old_primary.as_ref()) else {
             return;
         };
-        if matches!(primary.rollout_state.as_str(), "COMPLETED" | "FAILED") {
-            follow.outcome = Some(primary.rollout_state.clone());
-            follow.new_tasks = Some(listed.difference(&follow.old_tasks).cloned().collect());
-            self.message = Some(format!(
-                "{}: deployment {} on {}{}",
+        let state = primary.rollout_state.as_str();
+        if !matches!(state, "COMPLETED" | "FAILED" | "") {
+            return;
+        }
+        ended(follow, if state.is_empty() { "UNKNOWN" } else { state });
+        self.message = Some(if state.is_empty() {
+            // CODE_DEPLOY and EXTERNAL controllers report no rollout state.
+            format!(
+                "{}: deployment {} on {} reports no rollout state; follow it in its deployment controller",
                 follow.action,
-                primary.rollout_state,
+                primary.id,
+                rollback::short(&primary.task_definition)
+            )
+        } else {
+            format!(
+                "{}: deployment {state} on {}{}",
+                follow.action,
                 rollback::short(&primary.task_definition),
                 if primary.rollout_reason.is_empty() {
                     String::new()
                 } else {
                     format!(" ({})", primary.rollout_reason)
                 }
-            ));
-        }
+            )
+        });
     }
 
     /// Tick while following: refreshes and redrive reads come every [`FOLLOW_EVERY`] seconds.
@@ -542,7 +601,17 @@ impl State {
             return;
         };
         match progress {
+            Ok(tasks) if tasks.is_empty() => {
+                watch.empty_reads += 1;
+                if watch.empty_reads >= MAX_EMPTY_READS {
+                    watch.done = true;
+                    self.message = Some(format!(
+                        "redrive: ListMessageMoveTasks still lists no move task after {MAX_EMPTY_READS} reads; check the DLQ in the console"
+                    ));
+                }
+            }
             Ok(tasks) => {
+                // The newest move task first: the one just started.
                 if let Some(t) = tasks.first() {
                     let of = t.to_move.map_or("?".into(), |n| n.to_string());
                     watch.progress =
@@ -570,12 +639,7 @@ impl State {
         }
         if self.following() {
             let follow = self.follow.as_ref()?;
-            let primary = self
-                .data
-                .as_ref()
-                .and_then(|d| d.health.service.as_ref().ok())
-                .and_then(|s| s.deployments.iter().find(|d| d.status == "PRIMARY"));
-            return Some(match primary {
+            return Some(match self.primary_deployment() {
                 Some(p) => format!(
                     "{} {}: {} {}/{} on {}",
                     self.spinner(),
@@ -601,6 +665,14 @@ impl State {
                 .clone()
                 .unwrap_or_else(|| "redrive started".into())
         })
+    }
+}
+
+/// Esc in the rollback picker: an attempt that chose nothing, audited as refused.
+fn no_revision_chosen() -> Effect {
+    Effect::Refuse {
+        action: "rollback".into(),
+        message: "no revision chosen in the picker".into(),
     }
 }
 

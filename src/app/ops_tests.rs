@@ -334,6 +334,9 @@ fn the_rollback_picker_preselects_moves_and_confirms_the_chosen_revision() {
 #[test]
 fn after_a_redeploy_the_deployment_is_followed_and_new_tasks_logs_are_marked() {
     let mut state = state_with(fixtures::healthy());
+    // A refresh is under way when the action is confirmed: it started before the action.
+    assert!(state.refreshing);
+    let before_action = state.refresh_seq;
     key(&mut state, Key::Ctrl('r'));
     planned(&mut state, redeploy());
     key(&mut state, Key::Char('y'));
@@ -353,9 +356,25 @@ fn after_a_redeploy_the_deployment_is_followed_and_new_tasks_logs_are_marked() {
     key(&mut state, Key::Enter);
     assert!(state.following());
 
+    // That earlier refresh answers with the old deployment, COMPLETED: not the followed one.
+    update(
+        &mut state,
+        Msg::Refreshed {
+            seq: before_action,
+            at: NOW + 1,
+            stack: "courier-local".into(),
+            data: Box::new(fixtures::healthy()),
+        },
+    );
+    assert!(
+        state.following(),
+        "an answer from before the action ends nothing"
+    );
+
     // The new deployment rolls out: one new task, the old ones still there.
     let mut rolling = fixtures::healthy();
     if let Ok(service) = rolling.health.service.as_mut() {
+        service.deployments[0].id = "ecs-svc/2".into();
         service.deployments[0].rollout_state = "IN_PROGRESS".into();
     }
     if let Ok(tasks) = rolling.tasks.as_mut() {
@@ -364,9 +383,11 @@ fn after_a_redeploy_the_deployment_is_followed_and_new_tasks_logs_are_marked() {
         tasks.push(new);
     }
     update(&mut state, Msg::Tick(NOW + 1));
+    let seq = state.refresh_seq;
     update(
         &mut state,
         Msg::Refreshed {
+            seq,
             at: NOW + 1,
             stack: "courier-local".into(),
             data: Box::new(rolling.clone()),
@@ -392,9 +413,11 @@ fn after_a_redeploy_the_deployment_is_followed_and_new_tasks_logs_are_marked() {
     if let Ok(service) = rolling.health.service.as_mut() {
         service.deployments[0].rollout_state = "COMPLETED".into();
     }
+    let seq = state.refresh_seq;
     update(
         &mut state,
         Msg::Refreshed {
+            seq,
             at: NOW + 3,
             stack: "courier-local".into(),
             data: Box::new(rolling),
@@ -414,9 +437,11 @@ fn after_a_redeploy_the_deployment_is_followed_and_new_tasks_logs_are_marked() {
         other.id = "eeeeffff00001111".into();
         tasks.push(other);
     }
+    let seq = state.refresh_seq;
     update(
         &mut state,
         Msg::Refreshed {
+            seq,
             at: NOW + 8,
             stack: "courier-local".into(),
             data: Box::new(later),
@@ -531,4 +556,146 @@ fn the_audit_view_lists_newest_first() {
     assert_eq!(records[0].action, "purge");
     key(&mut state, Key::Esc);
     assert!(state.dialog.is_none());
+}
+
+#[test]
+fn letters_typed_before_the_dialog_opened_cannot_confirm_it() {
+    let mut state = state_with(fixtures::healthy());
+    key(&mut state, Key::Ctrl('r'));
+    // The user starts typing a command while the plan is read…
+    key(&mut state, Key::Char(':'));
+    typed(&mut state, "r");
+    planned(&mut state, redeploy());
+    assert_eq!(
+        state.mode,
+        Mode::Normal,
+        "the command line closed under the dialog"
+    );
+    // …and finishes the word: `l` (or `h`) must not move the button to Yes.
+    assert_eq!(typed(&mut state, "eload"), vec![]);
+    assert_eq!(
+        key(&mut state, Key::Enter),
+        vec![Effect::Decline(redeploy())]
+    );
+}
+
+#[test]
+fn no_action_starts_while_the_stack_is_being_switched() {
+    let mut state = state_with(fixtures::healthy());
+    assert_eq!(
+        command(&mut state, "stack courier-prod"),
+        vec![Effect::SwitchStack("courier-prod".into())]
+    );
+    assert_eq!(key(&mut state, Key::Ctrl('r')), vec![]);
+    assert!(state.message.as_deref().unwrap().contains("being switched"));
+    update(&mut state, Msg::StackLoaded(Err("no such stack".into())));
+    assert_eq!(
+        key(&mut state, Key::Ctrl('r')),
+        vec![Effect::Plan(Request::Redeploy)]
+    );
+}
+
+#[test]
+fn every_way_out_of_a_decision_is_audited() {
+    // Esc in the picker.
+    let mut state = state_with(fixtures::healthy());
+    key(&mut state, Key::Ctrl('b'));
+    update(&mut state, Msg::Choices(Ok(choices())));
+    let effects = key(&mut state, Key::Esc);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Refuse { action, .. }] if action == "rollback"),
+        "{effects:?}"
+    );
+    // Ctrl-c on an open confirmation: declined, then quit.
+    key(&mut state, Key::Ctrl('r'));
+    planned(&mut state, redeploy());
+    assert_eq!(
+        key(&mut state, Key::Ctrl('c')),
+        vec![Effect::Decline(redeploy()), Effect::Quit]
+    );
+    // The audit view arriving over a confirmation does not push it aside.
+    let mut state = state_with(fixtures::healthy());
+    key(&mut state, Key::Ctrl('r'));
+    planned(&mut state, redeploy());
+    assert_eq!(update(&mut state, Msg::AuditLoaded(Ok(Vec::new()))), vec![]);
+    assert!(matches!(state.dialog, Some(Dialog::Confirm(_))));
+}
+
+#[test]
+fn a_picker_that_cannot_be_filled_says_why() {
+    let mut state = state_with(fixtures::healthy());
+    key(&mut state, Key::Ctrl('b'));
+    update(
+        &mut state,
+        Msg::Choices(Err(PlanError::Refused(
+            "task definition family courier has no revision other than the running courier:1"
+                .into(),
+        ))),
+    );
+    assert!(state.in_flight.is_none());
+    assert!(
+        matches!(&state.dialog, Some(Dialog::Outcome { ok: false, lines, .. }) if lines[0].contains("no revision other than"))
+    );
+}
+
+#[test]
+fn a_redrive_whose_move_task_never_shows_is_given_up() {
+    let mut state = state_with(fixtures::healthy());
+    let redrive = Mutation::Redrive {
+        dlq_arn: "arn:dlq".into(),
+        dlq_url: "http://h/0/courier-local-dlq".into(),
+    };
+    update(
+        &mut state,
+        Msg::Executed {
+            mutation: redrive,
+            result: Ok("started".into()),
+        },
+    );
+    for _ in 0..ops::MAX_EMPTY_READS {
+        update(&mut state, Msg::Redrive(Ok(Vec::new())));
+    }
+    assert!(state.redrive.as_ref().unwrap().done);
+    assert!(state
+        .message
+        .as_deref()
+        .unwrap()
+        .contains("lists no move task"));
+}
+
+#[test]
+fn a_deployment_without_rollout_state_is_not_followed_forever() {
+    let mut state = state_with(fixtures::healthy());
+    key(&mut state, Key::Ctrl('r'));
+    planned(&mut state, redeploy());
+    key(&mut state, Key::Char('y'));
+    key(&mut state, Key::Enter);
+    update(
+        &mut state,
+        Msg::Executed {
+            mutation: redeploy(),
+            result: Ok("started".into()),
+        },
+    );
+    let mut external = fixtures::healthy();
+    if let Ok(service) = external.health.service.as_mut() {
+        service.deployments[0].id = "ecs-svc/2".into();
+        service.deployments[0].rollout_state = String::new();
+    }
+    let seq = state.refresh_seq;
+    update(
+        &mut state,
+        Msg::Refreshed {
+            seq,
+            at: NOW + 1,
+            stack: "courier-local".into(),
+            data: Box::new(external),
+        },
+    );
+    assert!(!state.following());
+    assert!(state
+        .message
+        .as_deref()
+        .unwrap()
+        .contains("no rollout state"));
 }

@@ -44,9 +44,11 @@ fn start_refreshes_and_tails_and_a_refresh_in_flight_is_not_repeated() {
         "still refreshing"
     );
     assert_eq!(key(&mut state, Key::Char('r')), vec![]);
+    let seq = state.refresh_seq;
     update(
         &mut state,
         Msg::Refreshed {
+            seq,
             at: NOW,
             stack: "courier-local".into(),
             data: Box::new(fixtures::healthy()),
@@ -60,9 +62,11 @@ fn start_refreshes_and_tails_and_a_refresh_in_flight_is_not_repeated() {
 fn refreshes_follow_the_interval() {
     let mut state = fresh();
     assert_eq!(update(&mut state, Msg::Tick(100)), vec![Effect::Refresh]);
+    let seq = state.refresh_seq;
     update(
         &mut state,
         Msg::Refreshed {
+            seq,
             at: 101,
             stack: "courier-local".into(),
             data: Box::new(fixtures::healthy()),
@@ -76,9 +80,11 @@ fn refreshes_follow_the_interval() {
 fn a_refresh_of_another_stack_is_ignored() {
     let mut state = fresh();
     state.start();
+    let seq = state.refresh_seq;
     update(
         &mut state,
         Msg::Refreshed {
+            seq,
             at: 1,
             stack: "other".into(),
             data: Box::new(fixtures::healthy()),

@@ -165,6 +165,11 @@ pub enum Level {
 }
 
 impl LogLine {
+    /// The task id at the end of an awslogs stream name (`prefix/container/task-id`).
+    pub fn task_id(&self) -> &str {
+        self.stream.rsplit('/').next().unwrap_or(&self.stream)
+    }
+
     pub fn level(&self) -> Level {
         let text = self.message.trim_start();
         if text.starts_with('{') {

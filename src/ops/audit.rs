@@ -69,12 +69,24 @@ pub fn tail(path: &Path, max: usize) -> std::io::Result<Vec<Record>> {
     // Enough bytes for `max` ordinary records; a record is a few hundred bytes.
     let window = (max as u64).saturating_mul(2048).max(64 * 1024);
     let len = file.metadata()?.len();
-    file.seek(SeekFrom::Start(len.saturating_sub(window)))?;
-    let mut text = String::new();
-    file.read_to_string(&mut text)?;
+    let from = len.saturating_sub(window);
+    file.seek(SeekFrom::Start(from))?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
     file.unlock()?;
+    // The window may start inside a line, even inside a character: from the middle of the file,
+    // skip to the first whole line, and read the rest leniently.
+    let whole = if from > 0 {
+        bytes
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(&bytes[bytes.len()..], |at| &bytes[at + 1..])
+    } else {
+        &bytes[..]
+    };
+    let text = String::from_utf8_lossy(whole);
     let lines: Vec<&str> = text.lines().collect();
-    // The first line may be cut by the window: skip what does not parse.
+    // A line cut by a concurrent writer's crash does not parse: skip it.
     let mut records: Vec<Record> = lines
         .iter()
         .filter_map(|l| serde_json::from_str(l).ok())
@@ -150,5 +162,28 @@ mod tests {
         assert!(tail(&dir.path().join("absent.jsonl"), 3)
             .unwrap()
             .is_empty());
+    }
+
+    #[test]
+    fn a_window_starting_inside_a_character_still_reads_the_last_records() {
+        // Lines full of multi-byte characters, in files of every length modulo 3, so that the
+        // tail's window starts inside a character in some of them.
+        for pad in 0..3 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("audit.jsonl");
+            for i in 0..400 {
+                let mut r = record("redrive", "dlq", i, "error");
+                r.error = Some(format!(
+                    "{}—→ moved nothing{}",
+                    "é".repeat(40),
+                    "x".repeat(pad)
+                ));
+                append(&path, &r).unwrap();
+            }
+            append(&path, &record("purge", "q1", 1000, "ok")).unwrap();
+            let last = tail(&path, 10).unwrap();
+            assert_eq!(last.len(), 10, "pad {pad}");
+            assert_eq!(purge_wait(&last, "q1", 1030), Some(30), "pad {pad}");
+        }
     }
 }

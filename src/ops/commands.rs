@@ -284,30 +284,14 @@ pub async fn plan(ctx: &Context, request: &Request) -> Result<(Mutation, Vec<Str
                 .first()
                 .map(|d| d.task_definition.clone())
                 .unwrap_or_default();
-            let mut details = vec![
-                format!(
-                    "roll {svc} back from {} to {}",
-                    rollback::short(&running),
-                    rollback::short(&target.task_definition)
-                ),
-                format!("why this revision: {}", target.reason),
-            ];
-            if target.interrupts_deployment {
-                details.push("a deployment is still in progress: this rolls it back".into());
-            }
-            if let (Ok(from), Ok(to)) = (
+            let changes = match (
                 ecs.summary(&running).await,
                 ecs.summary(&target.task_definition).await,
             ) {
-                let changes = diff(&from, &to);
-                if changes.is_empty() {
-                    details.push(
-                        "the two revisions run the same image, command, environment and size"
-                            .into(),
-                    );
-                }
-                details.extend(changes.into_iter().map(|c| format!("  {c}")));
-            }
+                (Ok(from), Ok(to)) => Some(diff(&from, &to)),
+                _ => None,
+            };
+            let details = rollback_details(&svc, &running, &target, changes.as_deref());
             Ok((
                 Mutation::Rollback {
                     cluster: svc.cluster,
@@ -410,6 +394,34 @@ pub async fn decline(ctx: &Context, mutation: &Mutation) {
         true,
     )
     .await;
+}
+
+/// What a rollback's confirmation says: from and to, why, and the differences between the two
+/// revisions (`None`: they could not be compared). The dashboard's picker says the same.
+pub fn rollback_details(
+    svc: &ServiceRef,
+    running: &str,
+    target: &rollback::Target,
+    changes: Option<&[String]>,
+) -> Vec<String> {
+    let mut details = vec![
+        format!(
+            "roll {svc} back from {} to {}",
+            rollback::short(running),
+            rollback::short(&target.task_definition)
+        ),
+        format!("why this revision: {}", target.reason),
+    ];
+    if target.interrupts_deployment {
+        details.push("a deployment is still in progress: this rolls it back".into());
+    }
+    match changes {
+        Some([]) => details
+            .push("the two revisions run the same image, command, environment and size".into()),
+        Some(changes) => details.extend(changes.iter().map(|c| format!("  {c}"))),
+        None => {}
+    }
+    details
 }
 
 /// Run a confirmed mutation and write its audit line. Returns what happened, in words.

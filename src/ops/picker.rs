@@ -86,6 +86,60 @@ fn label(
     }
 }
 
+/// The deployment the service runs: PRIMARY, else the first listed.
+fn primary_of(current: &[CurrentDeployment]) -> Option<&CurrentDeployment> {
+    current
+        .iter()
+        .find(|d| d.primary)
+        .or_else(|| current.first())
+}
+
+/// The preselected target (the rollback rule of `stackdeck rollback`) and a note for the head.
+fn preselection(
+    service: &str,
+    primary: &CurrentDeployment,
+    current: &[CurrentDeployment],
+    history: &[PastDeployment],
+    revisions: &[String],
+) -> (Option<Target>, Option<String>) {
+    match rollback::choose(service, &Wanted::LastCompleted, current, history, revisions) {
+        Ok(target) => (Some(target), None),
+        // Stable on its last completed revision: going back means an older one, which the
+        // picker offers (the command line's wording names its flags instead).
+        Err(rollback::NoTarget::NothingToDo(_)) if primary.rollout == Rollout::Completed => (
+            rollback::preselect(primary, history, current, revisions).ok(),
+            Some(format!(
+                "{service} already runs {}, the revision of its last completed deployment: \
+                 rolling back goes to an older one",
+                rollback::short(&primary.task_definition)
+            )),
+        ),
+        Err(rollback::NoTarget::NothingToDo(message)) => (
+            rollback::preselect(primary, history, current, revisions).ok(),
+            Some(message),
+        ),
+        Err(other) => (None, Some(other.to_string())),
+    }
+}
+
+/// The revisions listed, newest first: the newest [`MAX_CHOICES`] other than the running one,
+/// and the preselected one even when it is older than those.
+fn listed(running: &str, revisions: &[String], target: Option<&Target>) -> Vec<String> {
+    let mut sorted: Vec<String> = revisions
+        .iter()
+        .filter(|r| *r != running)
+        .cloned()
+        .collect();
+    sorted.sort_by_key(|r| std::cmp::Reverse(rollback::revision_of(r)));
+    sorted.truncate(MAX_CHOICES);
+    if let Some(target) = target {
+        if !sorted.contains(&target.task_definition) {
+            sorted.push(target.task_definition.clone());
+        }
+    }
+    sorted
+}
+
 /// The pure part: options from the revisions (newest first, running excluded), labels, diffs
 /// (`summaries` by ARN; a revision that could not be described gets no diff), and the
 /// preselection.
@@ -97,19 +151,14 @@ pub fn assemble(
     revisions: &[String],
     summaries: &BTreeMap<String, TaskDefinitionSummary>,
 ) -> Result<RollbackChoices, PlanError> {
-    let primary = current
-        .iter()
-        .find(|d| d.primary)
-        .or_else(|| current.first())
-        .ok_or_else(|| {
-            PlanError::Refused(format!(
-                "service {cluster}/{service} has no deployments: nothing to roll back"
-            ))
-        })?;
+    let primary = primary_of(current).ok_or_else(|| {
+        PlanError::Refused(format!(
+            "service {cluster}/{service} has no deployments: nothing to roll back"
+        ))
+    })?;
     let running = primary.task_definition.clone();
-    let mut sorted: Vec<&String> = revisions.iter().filter(|r| **r != running).collect();
-    sorted.sort_by_key(|r| std::cmp::Reverse(rollback::revision_of(r)));
-    sorted.truncate(MAX_CHOICES);
+    let (target, note) = preselection(service, primary, current, history, revisions);
+    let sorted = listed(&running, revisions, target.as_ref());
     if sorted.is_empty() {
         return Err(PlanError::Refused(format!(
             "task definition family {} has no revision other than the running {}: nothing to roll back to",
@@ -120,33 +169,14 @@ pub fn assemble(
     let options: Vec<Choice> = sorted
         .iter()
         .map(|r| Choice {
-            task_definition: (*r).clone(),
+            task_definition: r.clone(),
             label: label(r, current, history),
-            diff: match (summaries.get(&running), summaries.get(*r)) {
+            diff: match (summaries.get(&running), summaries.get(r)) {
                 (Some(from), Some(to)) => diff(from, to),
                 _ => vec!["(could not describe this revision)".into()],
             },
         })
         .collect();
-    let (target, note) =
-        match rollback::choose(service, &Wanted::LastCompleted, current, history, revisions) {
-            Ok(target) => (Some(target), None),
-            // Stable on its last completed revision: going back means an older one, which the
-            // picker offers (the command line's wording names its flags instead).
-            Err(rollback::NoTarget::NothingToDo(_)) if primary.rollout == Rollout::Completed => (
-                rollback::preselect(primary, history, current, revisions).ok(),
-                Some(format!(
-                    "{service} already runs {}, the revision of its last completed deployment: \
-                     rolling back goes to an older one",
-                    rollback::short(&running)
-                )),
-            ),
-            Err(rollback::NoTarget::NothingToDo(message)) => (
-                rollback::preselect(primary, history, current, revisions).ok(),
-                Some(message),
-            ),
-            Err(other) => (None, Some(other.to_string())),
-        };
     let selected = target
         .as_ref()
         .and_then(|t| {
@@ -175,8 +205,8 @@ pub fn assemble(
     })
 }
 
-/// Read the deployments, the history, the revisions and their definitions (concurrently), then
-/// [`assemble`].
+/// Read the deployments, the history, the revisions and the definitions of those listed
+/// (concurrently), then [`assemble`].
 pub async fn choices(ctx: &Context) -> Result<RollbackChoices, PlanError> {
     let RollbackInputs {
         svc,
@@ -185,12 +215,12 @@ pub async fn choices(ctx: &Context) -> Result<RollbackChoices, PlanError> {
         revisions,
     } = rollback_inputs(ctx).await?;
     let ecs = ctx.ecs();
-    let mut wanted: Vec<String> = revisions.iter().take(MAX_CHOICES + 1).cloned().collect();
-    if let Some(primary) = current.first() {
+    let mut wanted = Vec::new();
+    if let Some(primary) = primary_of(&current) {
+        let (target, _) = preselection(&svc.service, primary, &current, &history, &revisions);
+        wanted = listed(&primary.task_definition, &revisions, target.as_ref());
         wanted.push(primary.task_definition.clone());
     }
-    wanted.sort();
-    wanted.dedup();
     let mut reads = tokio::task::JoinSet::new();
     for arn in wanted {
         let ecs = ecs.clone();
@@ -339,6 +369,21 @@ mod tests {
             "no command-line flags in the picker"
         );
         assert!(!picked.interrupts_deployment);
+    }
+
+    #[test]
+    fn a_preselected_revision_older_than_the_listed_ones_is_listed_too() {
+        // 40 revisions registered by CI; revision 3 ran the last completed deployment.
+        let current = [
+            dep(true, 40, Rollout::Failed),
+            dep(false, 3, Rollout::Completed),
+        ];
+        let revisions: Vec<String> = (1..=40).map(td).collect();
+        let all: Vec<u32> = (1..=40).collect();
+        let picked = assemble("c", "s", &current, &[], &revisions, &summaries(&all)).unwrap();
+        assert_eq!(picked.options.len(), MAX_CHOICES + 1);
+        assert_eq!(picked.options[picked.selected].task_definition, td(3));
+        assert!(picked.reason.contains("courier:3"), "{}", picked.reason);
     }
 
     #[test]

@@ -24,13 +24,33 @@ fn centred(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
-/// Rows `lines` take when wrapped at `width`.
+/// Rows `lines` take when wrapped (at word boundaries, as they are drawn) at `width`.
 fn rows(lines: &[Line<'_>], width: u16) -> u16 {
-    let width = width.max(1) as usize;
-    lines
-        .iter()
-        .map(|l| l.width().max(1).div_ceil(width) as u16)
-        .sum()
+    let rows = Paragraph::new(lines.to_vec())
+        .wrap(Wrap { trim: false })
+        .line_count(width.max(1));
+    u16::try_from(rows).unwrap_or(u16::MAX)
+}
+
+/// Draw wrapped `lines` in `area`; what does not fit ends in a line saying how much is hidden.
+fn clipped(state: &State, frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>) {
+    let total = rows(&lines, area.width);
+    if total <= area.height {
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+        return;
+    }
+    let [shown, note] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), shown);
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            format!(
+                "… {} more line(s): a taller terminal shows them",
+                total - shown.height
+            ),
+            Style::default().fg(state.theme.muted),
+        )),
+        note,
+    );
 }
 
 fn frame_box(state: &State, frame: &mut Frame, area: Rect, title: String, alarm: bool) -> Rect {
@@ -52,27 +72,46 @@ fn frame_box(state: &State, frame: &mut Frame, area: Rect, title: String, alarm:
     inner
 }
 
-/// A box sized to its text (wrapped), with a hint line at the bottom.
+/// A box sized to its text: `lines` (wrapped; clipped with a note when the screen is too
+/// small), then `prompt` — always drawn whole, so a question and its answer are never cut off —
+/// and a hint line at the bottom.
+#[allow(clippy::too_many_arguments)]
 fn text_box(
     state: &State,
     frame: &mut Frame,
     area: Rect,
     title: String,
     lines: Vec<Line<'static>>,
+    prompt: Vec<Line<'static>>,
     hint: Line<'static>,
     alarm: bool,
 ) {
     let width = 76.min(area.width);
-    let height = rows(&lines, width.saturating_sub(2)) + 4;
+    let inner_width = width.saturating_sub(2);
+    let prompt_rows = if prompt.is_empty() {
+        0
+    } else {
+        rows(&prompt, inner_width) + 1
+    };
+    let height = rows(&lines, inner_width) + prompt_rows + 4;
     let popup = centred(area, width, height);
     let inner = frame_box(state, frame, popup, title, alarm);
-    let [body, _, footer] = Layout::vertical([
-        Constraint::Min(1),
+    let [body, prompt_area, _, footer] = Layout::vertical([
+        Constraint::Min(0),
+        Constraint::Length(prompt_rows),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
     .areas(inner);
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+    clipped(state, frame, body, lines);
+    if !prompt.is_empty() {
+        let [_, prompt_area] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(prompt_area);
+        frame.render_widget(
+            Paragraph::new(prompt).wrap(Wrap { trim: false }),
+            prompt_area,
+        );
+    }
     frame.render_widget(Paragraph::new(hint), footer);
 }
 
@@ -96,6 +135,7 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
                 area,
                 title.clone(),
                 lines,
+                Vec::new(),
                 Line::styled("Enter or Esc closes", muted),
                 !ok,
             );
@@ -159,15 +199,15 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
 fn draw_confirm(state: &State, frame: &mut Frame, area: Rect, confirm: &Confirm) {
     let theme = &state.theme;
     let mutation = &confirm.mutation;
-    let mut lines: Vec<Line<'static>> = confirm
+    let lines: Vec<Line<'static>> = confirm
         .details
         .iter()
         .map(|d| Line::styled(d.clone(), Style::default().fg(theme.text)))
         .collect();
-    lines.push(Line::raw(""));
+    let mut prompt = Vec::new();
     let hint = match mutation.typed_confirmation() {
         Some(name) => {
-            lines.push(Line::from(vec![
+            prompt.push(Line::from(vec![
                 Span::raw("type the queue name "),
                 Span::styled(
                     name.clone(),
@@ -177,12 +217,12 @@ fn draw_confirm(state: &State, frame: &mut Frame, area: Rect, confirm: &Confirm)
                 ),
                 Span::raw(" to confirm:"),
             ]));
-            lines.push(Line::from(vec![
+            prompt.push(Line::from(vec![
                 Span::styled("> ", Style::default().fg(theme.accent)),
                 Span::raw(format!("{}█", confirm.typed)),
             ]));
             if confirm.mismatch {
-                lines.push(Line::styled(
+                prompt.push(Line::styled(
                     format!(
                         "`{}` is not `{name}`: nothing done; fix it or Esc",
                         confirm.typed
@@ -207,7 +247,7 @@ fn draw_confirm(state: &State, frame: &mut Frame, area: Rect, confirm: &Confirm)
                 };
                 Span::styled(format!("[ {label} ]"), style)
             };
-            lines.push(Line::from(vec![
+            prompt.push(Line::from(vec![
                 button("No", !confirm.yes),
                 Span::raw("  "),
                 button("Yes", confirm.yes),
@@ -228,6 +268,7 @@ fn draw_confirm(state: &State, frame: &mut Frame, area: Rect, confirm: &Confirm)
             _ => format!("{} {}?", mutation.name(), mutation.target()),
         },
         lines,
+        prompt,
         hint,
         true,
     );
@@ -339,7 +380,7 @@ fn draw_picker(
         Some(o) => diff.extend(o.diff.iter().map(|d| Line::raw(format!("  {d}")))),
         None => {}
     }
-    frame.render_widget(Paragraph::new(diff).wrap(Wrap { trim: false }), diff_area);
+    clipped(state, frame, diff_area, diff);
     frame.render_widget(
         Paragraph::new(Line::styled(
             "↑ ↓ choose · ★ preselected · Enter continues to the confirmation · Esc cancels",

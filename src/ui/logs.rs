@@ -35,14 +35,7 @@ fn render(state: &State, line: &LogLine, wide: bool) -> Vec<Line<'static>> {
     if wide {
         // The task id at the end of the awslogs stream name, shortened as the service panel
         // shortens task ids, so a line can be matched to its task by eye.
-        let task: String = line
-            .stream
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .chars()
-            .take(8)
-            .collect();
+        let task: String = line.task_id().chars().take(8).collect();
         head.push(Span::styled(
             format!("{task:<8} "),
             Style::default().fg(state.theme.muted),

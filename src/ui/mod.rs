@@ -172,20 +172,24 @@ fn draw_header(state: &State, frame: &mut Frame, area: Rect) {
     // Most important first: a narrow terminal cuts the end of the line.
     let mut spans = Vec::new();
     if state.production() {
+        // The banner is the stack's name on the theme's alarm colour; the verdict after it keeps
+        // its own colours on the normal background, so DEGRADED stays readable.
         spans.push(Span::styled(
-            " PRODUCTION ",
+            format!(" PRODUCTION · {} ", state.stack()),
             Style::default()
                 .fg(theme.selection)
                 .bg(theme.alarm)
                 .add_modifier(Modifier::BOLD),
         ));
+        spans.push(Span::raw(" "));
+    } else {
+        spans.push(Span::styled(
+            format!(" stackdeck · {} ", state.stack()),
+            Style::default()
+                .fg(theme.header)
+                .add_modifier(Modifier::BOLD),
+        ));
     }
-    spans.push(Span::styled(
-        format!(" stackdeck · {} ", state.stack()),
-        Style::default()
-            .fg(theme.header)
-            .add_modifier(Modifier::BOLD),
-    ));
     if state.read_only() {
         spans.push(Span::styled(
             "READ-ONLY ",
@@ -205,12 +209,7 @@ fn draw_header(state: &State, frame: &mut Frame, area: Rect) {
         Style::default().fg(theme.muted),
     ));
     spans.push(verdict);
-    let mut header = Paragraph::new(Line::from(spans));
-    if state.production() {
-        // The whole line, not just the word: production must not be mistaken for staging.
-        header = header.style(Style::default().bg(theme.alarm));
-    }
-    frame.render_widget(header, area);
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 fn draw_footer(state: &State, frame: &mut Frame, area: Rect) {

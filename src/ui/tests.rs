@@ -216,7 +216,72 @@ fn production_gets_the_banner() {
     state.production_patterns = vec!["courier-*".into()];
     let text = screen(&state, 80, 24);
     assert!(
-        text.starts_with(" PRODUCTION  stackdeck · courier-local"),
+        text.starts_with(" PRODUCTION · courier-local  · updated"),
         "{text}"
     );
+    // The banner is the alarm colour; the verdict keeps the normal background.
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|f| view(&state, f)).unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    assert_eq!(buffer[(1, 0)].bg, state.theme.alarm);
+    let header = text.lines().next().unwrap();
+    let verdict = header[..header.find("healthy").unwrap()].chars().count() as u16;
+    assert_ne!(buffer[(verdict, 0)].bg, state.theme.alarm);
+}
+
+#[test]
+fn a_confirmation_too_long_for_the_screen_still_shows_its_question() {
+    use crate::ops::commands::Mutation;
+    use crate::ops::rollback::Target;
+    let mut state = state_with(fixtures::healthy());
+    update(&mut state, Msg::Key(Key::Ctrl('b')));
+    let mut details = vec![
+        "roll courier-local/courier-local-courier back from courier:41 to courier:40".to_owned(),
+    ];
+    for i in 0..30 {
+        details.push(format!(
+            "  courier env SETTING_{i}: {} → {}",
+            "a".repeat(30),
+            "b ".repeat(20)
+        ));
+    }
+    update(
+        &mut state,
+        Msg::Planned(Ok((
+            Mutation::Rollback {
+                cluster: "courier-local".into(),
+                service: "courier-local-courier".into(),
+                target: Target {
+                    task_definition: "courier:40".into(),
+                    reason: "asked".into(),
+                    interrupts_deployment: false,
+                },
+            },
+            details,
+        ))),
+    );
+    let text = screen(&state, 80, 24);
+    assert!(
+        text.contains("[ No ]") && text.contains("[ Yes ]"),
+        "{text}"
+    );
+    assert!(text.contains("more line(s)"), "{text}");
+
+    // Word-wrapped details above a purge's typed name: the input line stays visible.
+    let mut state = state_with(fixtures::healthy());
+    update(&mut state, Msg::Key(Key::Ctrl('p')));
+    update(
+        &mut state,
+        Msg::Planned(Ok((
+            Mutation::Purge {
+                queue_url: "http://127.0.0.1:4566/000000000000/courier-local-work".into(),
+            },
+            vec![format!("{} {} {}", "x".repeat(40), "y".repeat(40), "z".repeat(40)); 3],
+        ))),
+    );
+    for c in "courier".chars() {
+        update(&mut state, Msg::Key(Key::Char(c)));
+    }
+    let text = screen(&state, 100, 40);
+    assert!(text.contains("> courier█"), "{text}");
 }
