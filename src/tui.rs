@@ -64,6 +64,19 @@ fn guarded(
     });
 }
 
+/// Run an audit write; its failure, if any, reaches the footer as `Msg::Notice`.
+fn notice(
+    tx: &mpsc::UnboundedSender<Msg>,
+    write: impl std::future::Future<Output = Result<(), String>> + Send + 'static,
+) -> impl std::future::Future<Output = ()> + Send + 'static {
+    let tx = tx.clone();
+    async move {
+        if let Err(failure) = write.await {
+            let _ = tx.send(Msg::Notice(failure));
+        }
+    }
+}
+
 /// What the runner's effects left running.
 #[derive(Default)]
 pub struct Tasks {
@@ -253,11 +266,15 @@ impl Runner {
                 let ctx = self.ops(state);
                 let failed = |e: String| Msg::Choices(Err(commands::PlanError::Refused(e)));
                 guarded(tasks, tx, failed, async move {
-                    let choices = picker::choices(&ctx).await;
-                    if let Err(commands::PlanError::Refused(message)) = &choices {
-                        commands::refuse(&ctx, "rollback", message).await;
-                    }
-                    Msg::Choices(choices)
+                    Msg::Choices(match picker::choices(&ctx).await {
+                        Err(commands::PlanError::Refused(message)) => {
+                            let audited = commands::refuse(&ctx, "rollback", &message).await;
+                            Err(commands::PlanError::Refused(commands::with_audit_failure(
+                                message, audited,
+                            )))
+                        }
+                        other => other,
+                    })
                 });
             }
             Effect::Execute(mutation) => {
@@ -272,8 +289,8 @@ impl Runner {
                     let result = if ctx.read_only {
                         let message =
                             commands::read_only_message(mutation.name(), &ctx.stack.stack);
-                        commands::refuse(&ctx, mutation.name(), &message).await;
-                        Err(message)
+                        let audited = commands::refuse(&ctx, mutation.name(), &message).await;
+                        Err(commands::with_audit_failure(message, audited))
                     } else {
                         commands::execute(&ctx, &mutation).await
                     };
@@ -282,15 +299,15 @@ impl Runner {
             }
             Effect::Decline(mutation) => {
                 let ctx = self.ops(state);
-                tasks
-                    .mutations
-                    .spawn(async move { commands::decline(&ctx, &mutation).await });
+                tasks.mutations.spawn(notice(tx, async move {
+                    commands::decline(&ctx, &mutation).await
+                }));
             }
             Effect::Refuse { action, message } => {
                 let ctx = self.ops(state);
-                tasks
-                    .mutations
-                    .spawn(async move { commands::refuse(&ctx, &action, &message).await });
+                tasks.mutations.spawn(notice(tx, async move {
+                    commands::refuse(&ctx, &action, &message).await
+                }));
             }
         }
         true

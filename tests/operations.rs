@@ -217,6 +217,28 @@ async fn redeploy_starts_a_new_deployment_and_is_audited() {
 }
 
 #[tokio::test]
+async fn an_audit_log_that_cannot_be_written_is_reported_not_swallowed() {
+    let env = TestEnv::shared().await;
+    let s = stack(env).await;
+    // The state directory is a file: the audit log's directory cannot be created.
+    std::fs::remove_dir_all(s.state.path()).unwrap();
+    std::fs::write(s.state.path(), "not a directory").unwrap();
+    let out = s.stackdeck(env, &["redeploy", "--yes"]);
+    std::fs::remove_file(s.state.path()).unwrap();
+    std::fs::create_dir(s.state.path()).unwrap();
+    assert!(
+        out.status.success(),
+        "the redeploy itself worked: {}",
+        text(&out)
+    );
+    assert!(
+        text(&out).contains("could not write the audit log"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[tokio::test]
 async fn rollback_moves_the_service_to_the_chosen_revision_and_shows_the_diff() {
     let env = TestEnv::shared().await;
     let s = stack(env).await;

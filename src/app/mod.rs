@@ -113,6 +113,8 @@ pub enum Msg {
     Redrive(Result<Vec<MoveTask>, String>),
     /// The caller's ARN (STS GetCallerIdentity), for the production pattern's account match.
     Identity(Option<String>),
+    /// Something the footer must say (e.g. an audit line that could not be written).
+    Notice(String),
 }
 
 /// What `update` asks the runner to do.
@@ -677,6 +679,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Redrive(progress) => {
             state.redrive_progress(progress);
+            state.dirty = true;
+            Vec::new()
+        }
+        Msg::Notice(text) => {
+            state.message = Some(text);
             state.dirty = true;
             Vec::new()
         }

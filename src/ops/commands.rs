@@ -139,7 +139,8 @@ impl Context {
         }
     }
 
-    /// Append one audit line; a failure to write it is reported, never silently dropped.
+    /// Append one audit line. A failure to write it is returned as the sentence to show: the
+    /// caller must report it (stderr for a command, the dialog or footer in the dashboard).
     pub async fn audit(
         &self,
         mutation_name: &str,
@@ -147,7 +148,7 @@ impl Context {
         parameters: serde_json::Value,
         result: Result<(), &str>,
         refused: bool,
-    ) {
+    ) -> Result<(), String> {
         let now = jiff::Timestamp::now();
         let record = Record {
             time: now.to_string(),
@@ -166,17 +167,17 @@ impl Context {
             },
             error: result.err().map(str::to_owned),
         };
-        if let Err(e) = audit::append(&self.audit_path, &record) {
-            eprintln!(
-                "stackdeck: could not write the audit log {}: {e} (the action itself {})",
+        audit::append(&self.audit_path, &record).map_err(|e| {
+            format!(
+                "could not write the audit log {}: {e} (the action itself {}); fix the file's directory or permissions",
                 self.audit_path.display(),
                 if record.result == "ok" {
                     "succeeded"
                 } else {
                     "did not succeed"
                 }
-            );
-        }
+            )
+        })
     }
 }
 
@@ -349,26 +350,37 @@ pub async fn plan_audited(
     ctx: &Context,
     request: &Request,
 ) -> Result<(Mutation, Vec<String>), PlanError> {
-    let planned = plan(ctx, request).await;
-    match &planned {
-        Ok(_) => {}
-        Err(PlanError::NothingToDo(_)) => {
-            ctx.audit(
-                request.name(),
-                &ctx.stack.stack,
-                serde_json::json!({ "noop": true }),
-                Ok(()),
-                false,
-            )
-            .await
+    match plan(ctx, request).await {
+        Ok(planned) => Ok(planned),
+        Err(PlanError::NothingToDo(message)) => {
+            let audited = ctx
+                .audit(
+                    request.name(),
+                    &ctx.stack.stack,
+                    serde_json::json!({ "noop": true }),
+                    Ok(()),
+                    false,
+                )
+                .await;
+            Err(PlanError::NothingToDo(with_audit_failure(message, audited)))
         }
-        Err(PlanError::Refused(message)) => refuse(ctx, request.name(), message).await,
+        Err(PlanError::Refused(message)) => {
+            let audited = refuse(ctx, request.name(), &message).await;
+            Err(PlanError::Refused(with_audit_failure(message, audited)))
+        }
     }
-    planned
+}
+
+/// `message`, followed by the audit log's failure if there was one.
+pub fn with_audit_failure(message: String, audited: Result<(), String>) -> String {
+    match audited {
+        Ok(()) => message,
+        Err(failure) => format!("{message}; and {failure}"),
+    }
 }
 
 /// Audit an attempt refused before anything was planned (read-only, a missing parameter).
-pub async fn refuse(ctx: &Context, action: &str, message: &str) {
+pub async fn refuse(ctx: &Context, action: &str, message: &str) -> Result<(), String> {
     ctx.audit(
         action,
         &ctx.stack.stack,
@@ -376,7 +388,7 @@ pub async fn refuse(ctx: &Context, action: &str, message: &str) {
         Err(message),
         true,
     )
-    .await;
+    .await
 }
 
 /// Why a mutation is refused in read-only mode.
@@ -385,7 +397,7 @@ pub fn read_only_message(action: &str, stack: &str) -> String {
 }
 
 /// Audit a planned mutation the user did not confirm.
-pub async fn decline(ctx: &Context, mutation: &Mutation) {
+pub async fn decline(ctx: &Context, mutation: &Mutation) -> Result<(), String> {
     ctx.audit(
         mutation.name(),
         &mutation.target(),
@@ -393,7 +405,7 @@ pub async fn decline(ctx: &Context, mutation: &Mutation) {
         Err("not confirmed"),
         true,
     )
-    .await;
+    .await
 }
 
 /// What a rollback's confirmation says: from and to, why, and the differences between the two
@@ -471,15 +483,19 @@ pub async fn execute(ctx: &Context, mutation: &Mutation) -> Result<String, Strin
         }
     };
     let result = result.map_err(|e| e.message);
-    ctx.audit(
-        mutation.name(),
-        &mutation.target(),
-        mutation.parameters(),
-        result.as_ref().map(|_| ()).map_err(String::as_str),
-        false,
-    )
-    .await;
-    result
+    let audited = ctx
+        .audit(
+            mutation.name(),
+            &mutation.target(),
+            mutation.parameters(),
+            result.as_ref().map(|_| ()).map_err(String::as_str),
+            false,
+        )
+        .await;
+    match result {
+        Ok(done) => Ok(with_audit_failure(done, audited)),
+        Err(failed) => Err(with_audit_failure(failed, audited)),
+    }
 }
 
 /// Wait until the service's primary deployment completes (Ok) or fails (Err), or time runs out.
@@ -599,8 +615,8 @@ fn confirm_on_terminal(mutation: &Mutation) -> bool {
 pub async fn run(ctx: &Context, request: Request, wait: Option<Duration>) -> i32 {
     if ctx.read_only {
         let message = read_only_message(request.name(), &ctx.stack.stack);
-        refuse(ctx, request.name(), &message).await;
-        eprintln!("stackdeck: {message}");
+        let audited = refuse(ctx, request.name(), &message).await;
+        eprintln!("stackdeck: {}", with_audit_failure(message, audited));
         return EXIT_REFUSED;
     }
     let (mutation, details) = match plan_audited(ctx, &request).await {
@@ -640,7 +656,9 @@ pub async fn run(ctx: &Context, request: Request, wait: Option<Duration>) -> i32
             false
         };
         if !confirmed {
-            decline(ctx, &mutation).await;
+            if let Err(failure) = decline(ctx, &mutation).await {
+                eprintln!("stackdeck: {failure}");
+            }
             eprintln!(
                 "stackdeck: {} not confirmed; nothing changed",
                 mutation.name()
