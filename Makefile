@@ -105,8 +105,10 @@ bench-courier: prereqs
 	$(CARGO) build --release -p courier --bin courier --example bench-courier
 	"$${CARGO_TARGET_DIR:-target}/release/examples/bench-courier"
 
-bench-deck:
-	@echo "bench-deck: arrives with the dashboard issue"
+# stackdeck against the aws CLI on the same moto, refresh cost, log throughput, idle CPU (bench/deck/main.rs).
+bench-deck: prereqs
+	$(CARGO) build --release --bin stackdeck --example bench-deck
+	"$${CARGO_TARGET_DIR:-target}/release/examples/bench-deck"
 
 clean: down
 	$(CARGO) clean
