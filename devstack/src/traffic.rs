@@ -67,6 +67,25 @@ fn post_message(authority: &str, n: u64) -> bool {
     (first..first.saturating_add(TASK_PORTS)).any(|p| post_to(&format!("{host}:{p}"), n))
 }
 
+/// Does courier answer `GET /healthz` with a 2xx at `authority`? (Another program on a port of
+/// the range, such as a test's moto or PostgreSQL, does not.)
+fn healthy(authority: &str) -> bool {
+    let Ok(mut stream) = TcpStream::connect(authority) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+    let request =
+        format!("GET /healthz HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut head = [0u8; 16];
+    let Ok(read) = stream.read(&mut head) else {
+        return false;
+    };
+    std::str::from_utf8(&head[..read]).is_ok_and(|h| h.starts_with("HTTP/1.1 2"))
+}
+
 /// One `POST /messages`; true when courier answered 202.
 fn post_to(authority: &str, n: u64) -> bool {
     let body = format!(r#"{{"channel":"traffic","sender":"devstack","body":"message {n}"}}"#);
@@ -154,8 +173,22 @@ impl Traffic {
             .next()
             .and_then(|p| p.parse().ok())
             .unwrap_or(80);
+        let host = authority(&self.url)?
+            .rsplit_once(':')
+            .map_or("127.0.0.1".to_owned(), |(host, _)| host.to_owned());
+        let answers = move || {
+            let host = host.clone();
+            async move {
+                tokio::task::spawn_blocking(move || {
+                    (first..first.saturating_add(TASK_PORTS))
+                        .any(|p| healthy(&format!("{host}:{p}")))
+                })
+                .await
+                .unwrap_or(false)
+            }
+        };
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while !(first..first.saturating_add(TASK_PORTS)).any(crate::ports::is_listening) {
+        while !answers().await {
             if std::time::Instant::now() >= deadline {
                 bail!(
                     "nothing answers at {} or the {} ports after it: is the local stack up (`make up`) and its courier task running?",
