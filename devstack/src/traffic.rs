@@ -70,35 +70,30 @@ fn post_message(authority: &str, n: u64) -> bool {
 /// Does courier answer `GET /healthz` with a 2xx at `authority`? (Another program on a port of
 /// the range, such as a test's moto or PostgreSQL, does not.)
 fn healthy(authority: &str) -> bool {
-    let Ok(mut stream) = TcpStream::connect(authority) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
     let request =
         format!("GET /healthz HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
-    if stream.write_all(request.as_bytes()).is_err() {
-        return false;
-    }
-    let mut head = [0u8; 16];
-    let Ok(read) = stream.read(&mut head) else {
-        return false;
-    };
-    std::str::from_utf8(&head[..read]).is_ok_and(|h| h.starts_with("HTTP/1.1 2"))
+    answered(authority, &request, Duration::from_secs(1), "HTTP/1.1 2")
 }
 
 /// One `POST /messages`; true when courier answered 202.
 fn post_to(authority: &str, n: u64) -> bool {
     let body = format!(r#"{{"channel":"traffic","sender":"devstack","body":"message {n}"}}"#);
-    let Ok(mut stream) = TcpStream::connect(authority) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let request = format!(
         "POST /messages HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\n\
          Idempotency-Key: devstack-{}-{n}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         std::process::id(),
         body.len()
     );
+    answered(authority, &request, Duration::from_secs(5), "HTTP/1.1 202")
+}
+
+/// Send one raw HTTP/1.1 `request` (Connection: close) to `authority`; true when the status
+/// line starts with `status` within `timeout`.
+fn answered(authority: &str, request: &str, timeout: Duration, status: &str) -> bool {
+    let Ok(mut stream) = TcpStream::connect(authority) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(timeout));
     if stream.write_all(request.as_bytes()).is_err() {
         return false;
     }
@@ -106,7 +101,7 @@ fn post_to(authority: &str, n: u64) -> bool {
     let Ok(read) = stream.read(&mut head) else {
         return false;
     };
-    std::str::from_utf8(&head[..read]).is_ok_and(|h| h.starts_with("HTTP/1.1 202"))
+    std::str::from_utf8(&head[..read]).is_ok_and(|h| h.starts_with(status))
 }
 
 impl Traffic {
