@@ -65,7 +65,8 @@ pub enum Command {
         #[arg(long)]
         refresh: Option<u64>,
     },
-    /// Print the service's log events (FilterLogEvents, every page), oldest first.
+    /// Print the service's log events, oldest first (FilterLogEvents, every page; the span is read
+    /// in time windows, several at once, and printed window by window).
     Logs {
         /// How far back, e.g. 10m, 1h.
         #[arg(long, default_value = "10m", value_parser = crate::ops::commands::parse_timeout)]

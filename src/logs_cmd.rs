@@ -36,7 +36,8 @@ pub async fn run(
         return 2;
     };
     let logs = Logs::new(sdk, profile.to_owned());
-    let start = jiff::Timestamp::now().as_millisecond() - since.as_millis() as i64;
+    let now = jiff::Timestamp::now().as_millisecond();
+    let start = now - since.as_millis() as i64;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     if follow {
@@ -58,13 +59,20 @@ pub async fn run(
         }
         return 0;
     }
-    match logs.fetch(group, start, None, pattern).await {
-        Ok(lines) => {
-            if print(&mut out, &lines).and_then(|_| out.flush()).is_err() {
-                return 2;
-            }
-            0
-        }
+    // Printed window by window as they arrive, so the memory held stays that of a few windows
+    // however long the history (a closed pipe, as `| head`, ends the read).
+    let mut written = true;
+    let read = logs
+        .fetch_windows(group, start, now, pattern, |lines| {
+            written = print(&mut out, &lines).is_ok();
+            written
+        })
+        .await;
+    if !written || out.flush().is_err() {
+        return 2;
+    }
+    match read {
+        Ok(()) => 0,
         Err(e) => {
             eprintln!("stackdeck: {e}");
             2

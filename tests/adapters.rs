@@ -708,7 +708,7 @@ async fn alarms_beyond_one_page_are_all_read() {
 }
 
 #[tokio::test]
-async fn log_fetch_reads_every_page() {
+async fn log_fetch_reads_every_page_and_every_window() {
     // FilterLogEvents answers at most 10 000 events a page.
     let _calls = CALLS.read().await;
     let env = TestEnv::shared().await;
@@ -741,7 +741,7 @@ async fn log_fetch_reads_every_page() {
                     .iter()
                     .map(|i| {
                         InputLogEvent::builder()
-                            .timestamp(t0 + i)
+                            .timestamp(t0 + i * 250)
                             .message(format!("event {i}"))
                             .build()
                             .unwrap()
@@ -759,12 +759,27 @@ async fn log_fetch_reads_every_page() {
     assert_eq!(lines.len() as i64, EVENTS);
     for (i, line) in lines.iter().enumerate() {
         assert_eq!(line.message, format!("event {i}"));
-        assert_eq!(line.at_ms, t0 + i as i64);
+        assert_eq!(line.at_ms, t0 + i as i64 * 250);
     }
     let mut ids: Vec<&str> = lines.iter().map(|l| l.id.as_str()).collect();
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len() as i64, EVENTS, "event ids are unique");
+
+    // `stackdeck logs` reads the same hour in time windows, several at once: every event once,
+    // in order, over more than one window.
+    let mut windowed = Vec::new();
+    let mut windows = 0;
+    Logs::new(&sdk, PROFILE.into())
+        .fetch_windows(&group, t0, t0 + 3_600_000, None, |lines| {
+            windows += usize::from(!lines.is_empty());
+            windowed.extend(lines);
+            true
+        })
+        .await
+        .unwrap();
+    assert!(windows > 1, "{windows} windows held events");
+    assert_eq!(windowed, lines);
 }
 
 #[tokio::test]

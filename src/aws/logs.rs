@@ -13,6 +13,27 @@ use std::time::Duration;
 /// How far back each poll looks again, for events that arrive late (ingestion lags).
 const OVERLAP_MS: i64 = 10_000;
 
+/// A history read ([`Logs::fetch_windows`]) is cut into at most this many time windows…
+const WINDOWS: i64 = 16;
+/// …of at least this long…
+const MIN_WINDOW_MS: i64 = 60_000;
+/// …read this many at a time. FilterLogEvents answers a page of at most 10 000 events or 1 MB
+/// and a call can take a second on a big group: windows read side by side divide the wait, and
+/// the memory held is that of the windows in flight, not of the whole history.
+const WINDOWS_IN_FLIGHT: usize = 4;
+
+/// `[start_ms, end_ms]` cut into contiguous windows, each `(from, to)` with `to` inclusive as
+/// FilterLogEvents takes it; the last is open-ended, so that events stamped a little in the
+/// future (a skewed clock) are not lost.
+pub fn windows(start_ms: i64, end_ms: i64) -> Vec<(i64, Option<i64>)> {
+    let span = (end_ms - start_ms).max(0);
+    let count = (span / MIN_WINDOW_MS).clamp(1, WINDOWS);
+    let edge = |i: i64| start_ms + (span as i128 * i as i128 / count as i128) as i64;
+    (0..count)
+        .map(|i| (edge(i), (i + 1 < count).then(|| edge(i + 1) - 1)))
+        .collect()
+}
+
 #[derive(Clone)]
 pub struct Logs {
     client: Client,
@@ -134,6 +155,28 @@ impl Logs {
         }
         lines.sort_by_key(|l| l.at_ms);
         Ok(lines)
+    }
+
+    /// Every event of `group` from `start_ms` on, oldest first, handed to `each` a time window
+    /// at a time ([`windows`] up to `now_ms`, several read at once) until it returns false.
+    pub async fn fetch_windows(
+        &self,
+        group: &str,
+        start_ms: i64,
+        now_ms: i64,
+        pattern: Option<&str>,
+        mut each: impl FnMut(Vec<LogLine>) -> bool,
+    ) -> Result<(), AwsError> {
+        use futures_util::StreamExt;
+        let mut windows = futures_util::stream::iter(windows(start_ms, now_ms))
+            .map(|(from, to)| self.fetch(group, from, to, pattern))
+            .buffered(WINDOWS_IN_FLIGHT);
+        while let Some(lines) = windows.next().await {
+            if !each(lines?) {
+                break;
+            }
+        }
+        Ok(())
     }
 
     /// The group's ARN, which StartLiveTail wants: built from the caller's account (STS
@@ -321,7 +364,27 @@ impl Poller {
 
 #[cfg(test)]
 mod tests {
-    use super::live_tail_unreachable;
+    use super::{live_tail_unreachable, windows, MIN_WINDOW_MS, WINDOWS};
+
+    #[test]
+    fn windows_cover_the_span_without_gaps_or_overlaps() {
+        for (start, end) in [(1_000, 1_000), (0, 59_999), (5, 7_200_005), (0, 86_400_000)] {
+            let w = windows(start, end);
+            assert!(!w.is_empty() && w.len() <= WINDOWS as usize, "{w:?}");
+            assert_eq!(w[0].0, start);
+            assert_eq!(w.last().unwrap().1, None, "the last window is open-ended");
+            for pair in w.windows(2) {
+                let to = pair[0].1.expect("only the last window is open");
+                assert_eq!(to + 1, pair[1].0, "contiguous: {w:?}");
+                assert!(to >= pair[0].0);
+            }
+            if w.len() > 1 {
+                assert!(w[1].0 - w[0].0 >= MIN_WINDOW_MS);
+            }
+        }
+        assert_eq!(windows(0, 7_200_000).len(), WINDOWS as usize);
+        assert_eq!(windows(0, 179_999).len(), 2);
+    }
 
     #[test]
     fn local_endpoints_skip_live_tail() {
