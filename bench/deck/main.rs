@@ -9,7 +9,8 @@
 //! 4. 100 000 log events fetched and printed by `stackdeck logs` against the aws CLI's
 //!    `logs filter-log-events` of the same group (≥ 10× faster; stackdeck's peak RSS ≤ 60 MB). The
 //!    CLI here is v1, which has no `logs tail`; filter-log-events with its automatic paging is
-//!    what `aws logs tail` does underneath;
+//!    what `aws logs tail` does underneath. Printed beside it, not a target: each client's own CPU
+//!    time and moto's CPU time serving it (wait4's rusage of that child, /proc of moto);
 //! 5. the dashboard's CPU in tmux, idle, over `--idle-seconds` (default 60; ≤ 0.5 % of a core).
 //!
 //! Build and run (the Makefile's bench-deck target):
@@ -209,31 +210,55 @@ fn aws_env(cmd: &mut Command, endpoint: &str) {
 }
 
 /// Run a command to completion with its output discarded; its wall time.
-fn timed(mut cmd: Command) -> Result<Duration> {
+/// What one run of a command cost: wall time, and the process's own peak RSS and CPU time.
+struct Run {
+    wall: Duration,
+    max_rss_kib: i64,
+    cpu: Duration,
+}
+
+/// Run `cmd` to its end, output discarded. Waited for with wait4 so that the figures are this
+/// child's alone (getrusage's RUSAGE_CHILDREN keeps the peak of every child waited for before).
+fn run(mut cmd: Command) -> Result<Run> {
     let started = Instant::now();
-    let status = cmd
+    let child = cmd
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .status()
+        .spawn()
         .with_context(|| format!("running {cmd:?}"))?;
-    let took = started.elapsed();
-    // `status` exits 1 on a degraded stack: the read still happened.
-    if status.code().is_none_or(|c| c > 1) {
-        bail!("{cmd:?} failed: {status}");
-    }
-    Ok(took)
-}
-
-/// Peak RSS (KiB) of the children waited for so far.
-fn children_max_rss_kib() -> i64 {
-    // SAFETY: getrusage fills the struct it is given; RUSAGE_CHILDREN is a valid target.
-    unsafe {
+    let mut status = 0;
+    // SAFETY: wait4 on our own child's pid, with valid pointers to a status and a zeroed rusage.
+    let usage = unsafe {
         let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
-        usage.ru_maxrss
+        if libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) < 0 {
+            bail!("waiting for {cmd:?}: {}", std::io::Error::last_os_error());
+        }
+        usage
+    };
+    let wall = started.elapsed();
+    // `status` exits 1 on a degraded stack: the read still happened.
+    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) > 1 {
+        bail!("{cmd:?} failed: wait status {status}");
     }
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    Ok(Run {
+        wall,
+        max_rss_kib: usage.ru_maxrss,
+        cpu: time(usage.ru_utime) + time(usage.ru_stime),
+    })
 }
 
+fn timed(cmd: Command) -> Result<Duration> {
+    Ok(run(cmd)?.wall)
+}
+
+/// The unit of /proc's CPU times (100 on Linux).
+fn clock_ticks_per_second() -> f64 {
+    // SAFETY: sysconf only reads a system constant.
+    unsafe { libc::sysconf(libc::_SC_CLK_TCK) as f64 }
+}
+
+/// CPU time (user + system) of `pid` so far, in clock ticks.
 fn cpu_ticks(pid: u32) -> Result<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
     // Fields after the command name (which may hold spaces) are space-separated.
@@ -402,9 +427,10 @@ async fn main() -> Result<()> {
     let mut cmd = Command::new(&stackdeck);
     cmd.args(["logs", "--since", "2h", "--stack", &stack.name]);
     aws_env(&mut cmd, &endpoint);
-    let rss_before = children_max_rss_kib();
-    let ours = timed(cmd)?;
-    let rss_mib = children_max_rss_kib().max(rss_before) as f64 / 1024.0;
+    let moto_ticks = cpu_ticks(env.moto_pid())?;
+    let ours = run(cmd)?;
+    let moto_ours = cpu_ticks(env.moto_pid())? - moto_ticks;
+    let rss_mib = ours.max_rss_kib as f64 / 1024.0;
     let mut cmd = Command::new("aws");
     cmd.args(ep).args([
         "logs",
@@ -413,8 +439,10 @@ async fn main() -> Result<()> {
         &stack.log_group,
     ]);
     aws_env(&mut cmd, &endpoint);
-    let theirs = timed(cmd)?;
-    let ratio = theirs.as_secs_f64() / ours.as_secs_f64();
+    let moto_ticks = cpu_ticks(env.moto_pid())?;
+    let theirs = run(cmd)?;
+    let moto_theirs = cpu_ticks(env.moto_pid())? - moto_ticks;
+    let ratio = theirs.wall.as_secs_f64() / ours.wall.as_secs_f64();
     rows.push((
         format!(
             "{} log events: stackdeck logs vs aws logs filter-log-events",
@@ -422,12 +450,24 @@ async fn main() -> Result<()> {
         ),
         format!(
             "{:.2} s vs {:.2} s: {ratio:.1}× faster",
-            ours.as_secs_f64(),
-            theirs.as_secs_f64()
+            ours.wall.as_secs_f64(),
+            theirs.wall.as_secs_f64()
         ),
         "≥ 10×".into(),
         ratio >= 10.0,
     ));
+    // Not targets: where the time goes — each client's own CPU, and moto's CPU serving it.
+    let tick = 1.0 / clock_ticks_per_second();
+    println!(
+        "log events, CPU: stackdeck {:.2} s + moto {:.2} s; aws CLI {:.2} s + moto {:.2} s \
+         (clients alone: {:.1}×); aws CLI peak RSS {:.1} MiB",
+        ours.cpu.as_secs_f64(),
+        moto_ours as f64 * tick,
+        theirs.cpu.as_secs_f64(),
+        moto_theirs as f64 * tick,
+        theirs.cpu.as_secs_f64() / ours.cpu.as_secs_f64().max(1e-3),
+        theirs.max_rss_kib as f64 / 1024.0
+    );
     rows.push((
         "stackdeck logs peak RSS".into(),
         format!("{rss_mib:.1} MiB"),
@@ -470,8 +510,8 @@ async fn main() -> Result<()> {
     tokio::time::sleep(Duration::from_secs(o.idle_seconds)).await;
     let after = cpu_ticks(pid)?;
     let _ = tmux(&["kill-server"]);
-    // Linux reports 100 ticks a second.
-    let percent = (after - before) as f64 / o.idle_seconds as f64;
+    let percent =
+        100.0 * (after - before) as f64 / clock_ticks_per_second() / o.idle_seconds as f64;
     rows.push((
         format!("dashboard idle in tmux, {} s", o.idle_seconds),
         format!("{percent:.2} % of a core ({} ticks)", after - before),

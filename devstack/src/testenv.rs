@@ -83,6 +83,11 @@ impl TestEnv {
         self.moto_port
     }
 
+    /// moto's process id (for benchmarks that read its CPU time).
+    pub fn moto_pid(&self) -> u32 {
+        self.moto.lock().unwrap_or_else(|e| e.into_inner()).id()
+    }
+
     pub fn pg_port(&self) -> u16 {
         self.cluster.port
     }
