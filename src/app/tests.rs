@@ -295,6 +295,22 @@ fn the_log_buffer_is_bounded() {
 }
 
 #[test]
+fn a_quiet_poll_clears_a_log_error_and_refreshes_the_panel_age() {
+    let mut state = state_with(fixtures::healthy());
+    let generation = state.tail_generation;
+    let log = |event| Msg::Log { generation, event };
+    let lines = state.logs.len();
+    update(&mut state, log(TailEvent::Error("throttled".into())));
+    assert_eq!(state.log_error.as_deref(), Some("throttled"));
+    update(&mut state, Msg::Tick(NOW + 30));
+    // The service logs nothing new: the next poll succeeds with no lines.
+    update(&mut state, log(TailEvent::Lines(Vec::new())));
+    assert_eq!(state.log_error, None, "the tail works again");
+    assert_eq!(state.log_updated_at, Some(NOW + 30), "fresh, not 30 s old");
+    assert_eq!(state.logs.len(), lines);
+}
+
+#[test]
 fn scrolling_a_list_panel_moves_its_offset() {
     let mut state = state_with(fixtures::healthy());
     key(&mut state, Key::Down);

@@ -87,6 +87,8 @@ impl std::fmt::Display for TailMode {
 #[derive(Clone, Debug, PartialEq)]
 pub enum TailEvent {
     Mode(TailMode),
+    /// The events that arrived since the last report, oldest first — none when a poll (or a
+    /// live-tail update) found nothing new, which still says the tail is alive and well.
     Lines(Vec<LogLine>),
     /// A poll or the stream failed; the tail keeps trying.
     Error(String),
@@ -217,18 +219,12 @@ impl Logs {
     ) {
         // History first, so the panel is not empty until the next line arrives.
         let mut poller = Poller::new(self.clone(), group, start_ms);
-        match poller.poll().await {
-            Ok(lines) if !lines.is_empty() => {
-                if !report(TailEvent::Lines(lines)) {
-                    return;
-                }
-            }
-            Ok(_) => {}
-            Err(e) => {
-                if !report(TailEvent::Error(e.message)) {
-                    return;
-                }
-            }
+        let first = match poller.poll().await {
+            Ok(lines) => TailEvent::Lines(lines),
+            Err(e) => TailEvent::Error(e.message),
+        };
+        if !report(first) {
+            return;
         }
         let why = match self.live(group, &mut report).await {
             Ok(()) => return,
@@ -240,7 +236,6 @@ impl Logs {
         loop {
             tokio::time::sleep(every).await;
             let event = match poller.poll().await {
-                Ok(lines) if lines.is_empty() => continue,
                 Ok(lines) => TailEvent::Lines(lines),
                 Err(e) => TailEvent::Error(e.message),
             };
@@ -293,7 +288,7 @@ impl Logs {
                             }
                         })
                         .collect();
-                    if !lines.is_empty() && !report(TailEvent::Lines(lines)) {
+                    if !report(TailEvent::Lines(lines)) {
                         return Ok(());
                     }
                 }
