@@ -6,6 +6,8 @@
 //! stack tests talk to it through devstack's agent (see [`endpoint`]), as the dashboard does
 //! locally; the log tests talk to moto itself.
 
+mod common;
+
 use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{
     ComparisonOperator, Dimension, MetricDatum, StateValue, Statistic,
@@ -13,7 +15,6 @@ use aws_sdk_cloudwatch::types::{
 use aws_sdk_cloudwatchlogs::types::InputLogEvent;
 use aws_sdk_ecs::types::{ContainerDefinition, LaunchType};
 use aws_sdk_elasticloadbalancingv2::types::{ProtocolEnum, TargetDescription};
-use aws_sdk_ssm::types::ParameterType;
 use devstack::testenv::{unique_name, TestEnv};
 use stackdeck::aws::cloudwatch::CloudWatch;
 use stackdeck::aws::ecs::Ecs;
@@ -380,25 +381,22 @@ async fn build_stack(env: &TestEnv, prefix: &str) -> Built {
         .unwrap();
 
     // Discovery.
-    for (key, value) in [
-        ("cluster", cluster.as_str()),
-        ("service", service.as_str()),
-        ("task_family", &format!("{name}-courier")),
-        ("queue_url", queue_url.as_str()),
-        ("dlq_url", dlq_url.as_str()),
-        ("db_instance_id", db.as_str()),
-        ("log_group", log_group.as_str()),
-        ("alarm_prefix", alarm_prefix.as_str()),
-        ("target_group_arn", target_group_arn.as_str()),
-    ] {
-        ssm.put_parameter()
-            .name(format!("/stackdeck/{name}/{key}"))
-            .value(value)
-            .r#type(ParameterType::String)
-            .send()
-            .await
-            .unwrap();
-    }
+    common::publish(
+        &ssm,
+        &name,
+        [
+            ("cluster", cluster.as_str()),
+            ("service", service.as_str()),
+            ("task_family", &format!("{name}-courier")),
+            ("queue_url", queue_url.as_str()),
+            ("dlq_url", dlq_url.as_str()),
+            ("db_instance_id", db.as_str()),
+            ("log_group", log_group.as_str()),
+            ("alarm_prefix", alarm_prefix.as_str()),
+            ("target_group_arn", target_group_arn.as_str()),
+        ],
+    )
+    .await;
 
     Built {
         name,

@@ -1,8 +1,9 @@
 //! The scriptable mutations against moto: each verified with a separate SDK client, each refused
 //! in read-only mode and without --yes off a terminal, and each attempt audited.
 
+mod common;
+
 use aws_sdk_ecs::types::{ContainerDefinition, KeyValuePair};
-use aws_sdk_ssm::types::ParameterType;
 use devstack::testenv::{unique_name, TestEnv};
 use stackdeck::ops::audit::Record;
 use std::path::Path;
@@ -80,21 +81,18 @@ async fn stack(env: &TestEnv) -> Stack {
         .queue_url()
         .unwrap()
         .to_owned();
-    for (key, value) in [
-        ("cluster", cluster.as_str()),
-        ("service", service.as_str()),
-        ("task_family", family.as_str()),
-        ("queue_url", queue_url.as_str()),
-        ("dlq_url", dlq_url.as_str()),
-    ] {
-        ssm.put_parameter()
-            .name(format!("/stackdeck/{name}/{key}"))
-            .value(value)
-            .r#type(ParameterType::String)
-            .send()
-            .await
-            .unwrap();
-    }
+    common::publish(
+        &ssm,
+        &name,
+        [
+            ("cluster", cluster.as_str()),
+            ("service", service.as_str()),
+            ("task_family", family.as_str()),
+            ("queue_url", queue_url.as_str()),
+            ("dlq_url", dlq_url.as_str()),
+        ],
+    )
+    .await;
     Stack {
         name,
         cluster,

@@ -1,8 +1,9 @@
 //! `stackdeck status` against moto: the exit code is the verdict (0 healthy, 1 degraded, 2 error)
 //! and `--format json` carries the same snapshot.
 
+mod common;
+
 use aws_sdk_cloudwatch::types::{ComparisonOperator, StateValue, Statistic};
-use aws_sdk_ssm::types::ParameterType;
 use devstack::testenv::{unique_name, TestEnv};
 use std::process::{Command, Output};
 
@@ -87,15 +88,7 @@ async fn stack(env: &TestEnv, desired: Option<i32>) -> Stack {
     params.push(("queue_url", queue.queue_url().unwrap().to_owned()));
     params.push(("dlq_url", dlq.queue_url().unwrap().to_owned()));
     params.push(("alarm_prefix", format!("{name}-")));
-    for (key, value) in params {
-        ssm.put_parameter()
-            .name(format!("/stackdeck/{name}/{key}"))
-            .value(value)
-            .r#type(ParameterType::String)
-            .send()
-            .await
-            .unwrap();
-    }
+    common::publish(&ssm, &name, params).await;
     Stack {
         name,
         dlq_url: dlq.queue_url().unwrap().to_owned(),

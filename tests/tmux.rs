@@ -5,7 +5,6 @@
 mod common;
 
 use aws_sdk_cloudwatch::types::{ComparisonOperator, StateValue, Statistic};
-use aws_sdk_ssm::types::ParameterType;
 use devstack::testenv::{unique_name, TestEnv};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -168,21 +167,18 @@ async fn the_dashboard_shows_the_stack_opens_help_and_quits_cleanly() {
         .send()
         .await
         .unwrap();
-    for (key, value) in [
-        ("cluster", cluster.clone()),
-        ("service", service.clone()),
-        ("queue_url", queue.queue_url().unwrap().to_owned()),
-        ("dlq_url", dlq.queue_url().unwrap().to_owned()),
-        ("alarm_prefix", format!("{name}-")),
-    ] {
-        ssm.put_parameter()
-            .name(format!("/stackdeck/{name}/{key}"))
-            .value(value)
-            .r#type(ParameterType::String)
-            .send()
-            .await
-            .unwrap();
-    }
+    common::publish(
+        &ssm,
+        &name,
+        [
+            ("cluster", cluster.clone()),
+            ("service", service.clone()),
+            ("queue_url", queue.queue_url().unwrap().to_owned()),
+            ("dlq_url", dlq.queue_url().unwrap().to_owned()),
+            ("alarm_prefix", format!("{name}-")),
+        ],
+    )
+    .await;
 
     let command = format!(
         "env AWS_ENDPOINT_URL={} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 {} --stack {name}",

@@ -1,7 +1,8 @@
-//! A stack for tests that need the devstack agent in front of moto (it runs the service's tasks,
-//! rolls deployments, and answers the message move tasks moto lacks): the agent in process, a
-//! service whose tasks are a python stand-in answering /healthz and /readyz, two revisions, a
-//! work queue whose redrive policy names its DLQ, and the discovery parameters.
+//! Shared by the integration tests: [`publish`], the SSM discovery parameters of a test's stack;
+//! and a stack for tests that need the devstack agent in front of moto (it runs the service's
+//! tasks, rolls deployments, and answers the message move tasks moto lacks): the agent in
+//! process, a service whose tasks are a python stand-in answering /healthz and /readyz, two
+//! revisions, a work queue whose redrive policy names its DLQ, and the discovery parameters.
 #![allow(dead_code)]
 
 use aws_sdk_ecs::types::{
@@ -10,6 +11,25 @@ use aws_sdk_ecs::types::{
 };
 use devstack::testenv::{unique_name, TestEnv};
 use std::time::{Duration, Instant};
+
+/// Publish `/stackdeck/{stack}/{key}` = value for each parameter: the discovery contract of
+/// DESIGN.md, written out here rather than with stackdeck's own code, so a test of discovery
+/// cannot agree with a mistake in it.
+pub async fn publish<V: AsRef<str>>(
+    ssm: &aws_sdk_ssm::Client,
+    stack: &str,
+    params: impl IntoIterator<Item = (&'static str, V)>,
+) {
+    for (key, value) in params {
+        ssm.put_parameter()
+            .name(format!("/stackdeck/{stack}/{key}"))
+            .value(value.as_ref())
+            .r#type(aws_sdk_ssm::types::ParameterType::String)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("PutParameter /stackdeck/{stack}/{key}: {e:?}"));
+    }
+}
 
 /// A task that answers /healthz and /readyz on $COURIER_PORT, like courier does.
 pub const TASK: &str = r#"
@@ -189,22 +209,19 @@ pub async fn agent_stack(env: &TestEnv, prefix: &str) -> AgentStack {
         .queue_url()
         .unwrap()
         .to_owned();
-    for (key, value) in [
-        ("cluster", cluster.as_str()),
-        ("service", service.as_str()),
-        ("task_family", family.as_str()),
-        ("queue_url", queue_url.as_str()),
-        ("dlq_url", dlq_url.as_str()),
-        ("alarm_prefix", &format!("{name}-")),
-    ] {
-        ssm.put_parameter()
-            .name(format!("/stackdeck/{name}/{key}"))
-            .value(value)
-            .r#type(aws_sdk_ssm::types::ParameterType::String)
-            .send()
-            .await
-            .unwrap();
-    }
+    publish(
+        &ssm,
+        &name,
+        [
+            ("cluster", cluster.as_str()),
+            ("service", service.as_str()),
+            ("task_family", family.as_str()),
+            ("queue_url", queue_url.as_str()),
+            ("dlq_url", dlq_url.as_str()),
+            ("alarm_prefix", &format!("{name}-")),
+        ],
+    )
+    .await;
     let stack = AgentStack {
         name,
         endpoint,
