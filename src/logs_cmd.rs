@@ -1,6 +1,6 @@
 //! `stackdeck logs`: the service's log events printed as the log panel shows them.
 
-use crate::aws::logs::{Logs, TailEvent};
+use crate::aws::logs::{History, Logs, TailEvent};
 use crate::model::dashboard::LogLine;
 use crate::model::stack::StackResources;
 use crate::ui::format;
@@ -42,17 +42,23 @@ pub async fn run(
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     if follow {
         let mut failed = None;
-        logs.tail(group, start, Duration::from_secs(2), |event| match event {
-            TailEvent::Lines(lines) => print(&mut out, &lines).is_ok() && out.flush().is_ok(),
-            TailEvent::Mode(mode) => {
-                eprintln!("stackdeck: {group}: {mode}");
-                true
-            }
-            TailEvent::Error(e) => {
-                failed = Some(e);
-                true
-            }
-        })
+        logs.tail(
+            group,
+            start,
+            History::All,
+            Duration::from_secs(2),
+            |event| match event {
+                TailEvent::Lines(lines) => print(&mut out, &lines).is_ok() && out.flush().is_ok(),
+                TailEvent::Mode(mode) => {
+                    eprintln!("stackdeck: {group}: {mode}");
+                    true
+                }
+                TailEvent::Error(e) => {
+                    failed = Some(e);
+                    true
+                }
+            },
+        )
         .await;
         if let Some(e) = failed {
             eprintln!("stackdeck: {e}");

@@ -5,7 +5,7 @@
 
 use crate::app::keys::Key;
 use crate::app::{update, Effect, Msg, State};
-use crate::aws::logs::Logs;
+use crate::aws::logs::{History, Logs};
 use crate::aws::ssm::Discovery;
 use crate::config::Config;
 use crate::model::stack::StackResources;
@@ -353,9 +353,11 @@ impl Runner {
         let group = state.resources.get("log_group")?.to_owned();
         let logs = Logs::new(&self.sdk, self.profile.clone());
         let (tx, every) = (tx.clone(), self.log_poll);
+        // The panel keeps the newest `capacity` lines: no more history is read than fills it.
+        let history = History::Newest(state.logs.capacity());
         Some(tokio::spawn(async move {
             let start = now() * 1000 - LOG_HISTORY_MS;
-            logs.tail(&group, start, every, |event| {
+            logs.tail(&group, start, history, every, |event| {
                 tx.send(Msg::Log { generation, event }).is_ok()
             })
             .await;

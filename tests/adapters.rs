@@ -19,7 +19,7 @@ use devstack::testenv::{unique_name, TestEnv};
 use stackdeck::aws::cloudwatch::CloudWatch;
 use stackdeck::aws::ecs::Ecs;
 use stackdeck::aws::elb::Elb;
-use stackdeck::aws::logs::{Logs, Poller, TailEvent, TailMode};
+use stackdeck::aws::logs::{History, Logs, Poller, TailEvent, TailMode};
 use stackdeck::aws::rds::Rds;
 use stackdeck::aws::sqs_actions::SqsActions;
 use stackdeck::aws::ssm::Discovery;
@@ -998,9 +998,13 @@ async fn the_polling_tail_receives_events_put_after_it_started_once_each() {
     let tail_group = group.clone();
     let every = Duration::from_millis(200);
     let tail = tokio::spawn(async move {
-        logs.tail(&tail_group, now_ms() - 60_000, every, move |event| {
-            tx.send(event).is_ok()
-        })
+        logs.tail(
+            &tail_group,
+            now_ms() - 60_000,
+            History::All,
+            every,
+            move |event| tx.send(event).is_ok(),
+        )
         .await
     });
 
@@ -1048,6 +1052,88 @@ async fn the_polling_tail_receives_events_put_after_it_started_once_each() {
         received,
         ["history 1", "history 2", "after 1", "after 2", "after 3"]
     );
+}
+
+#[tokio::test]
+async fn the_dashboard_reads_only_the_newest_history_and_polling_skips_what_it_read() {
+    // Counts this test's calls: no other test may send meanwhile.
+    let _calls = CALLS.write().await;
+    let env = TestEnv::shared().await;
+    let sdk = env.sdk_config().await;
+    let (client, group) = log_group(&sdk, "recent").await;
+    let now = now_ms();
+    // 3 000 events over the last nine minutes; the tail starts ten minutes back (ten windows).
+    client
+        .put_log_events()
+        .log_group_name(&group)
+        .log_stream_name("s")
+        .set_log_events(Some(
+            (0..3_000)
+                .map(|i| {
+                    InputLogEvent::builder()
+                        .timestamp(now - 540_000 + i * 180)
+                        .message(format!("old {i}"))
+                        .build()
+                        .unwrap()
+                })
+                .collect(),
+        ))
+        .send()
+        .await
+        .unwrap();
+    let start = now - 600_000;
+
+    let logs = Logs::new(&sdk, PROFILE.into());
+    let before = stackdeck::aws::calls::sent();
+    let recent = logs.recent(&group, start, now, 100).await.unwrap();
+    let calls = stackdeck::aws::calls::sent() - before;
+    let expected: Vec<String> = (3_000 - recent.len()..3_000)
+        .map(|i| format!("old {i}"))
+        .collect();
+    let messages: Vec<String> = recent.iter().map(|l| l.message.clone()).collect();
+    assert_eq!(messages, expected, "the newest events, oldest first");
+    assert!(
+        (100..3_000).contains(&recent.len()),
+        "{} read",
+        recent.len()
+    );
+    assert!(
+        calls <= 4,
+        "{calls} calls: only the windows in flight are read"
+    );
+
+    // The tail reports exactly the newest 20 (fewer than the last 10 s of polling overlap holds),
+    // then each new event once — none of the older ones it read and did not show.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let tail_group = group.clone();
+    let every = Duration::from_millis(200);
+    let tail = tokio::spawn(async move {
+        logs.tail(&tail_group, start, History::Newest(20), every, move |e| {
+            tx.send(e).is_ok()
+        })
+        .await
+    });
+    let mut received = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let event = tokio::time::timeout_at(deadline.into(), rx.recv())
+            .await
+            .expect("no mode reported")
+            .expect("the tail ended");
+        match event {
+            TailEvent::Mode(_) => break,
+            other => take(other, &mut received),
+        }
+    }
+    assert_eq!(received, expected[expected.len() - 20..]);
+    received.clear();
+    put_now(&client, &group, "s", &["new 1"]).await;
+    let quiet = Instant::now() + every * 10;
+    while let Ok(event) = tokio::time::timeout_at(quiet.into(), rx.recv()).await {
+        take(event.expect("the tail ended"), &mut received);
+    }
+    tail.abort();
+    assert_eq!(received, ["new 1"], "older events are not reported late");
 }
 
 #[tokio::test]

@@ -94,6 +94,15 @@ pub enum TailEvent {
     Error(String),
 }
 
+/// How much of the past a tail reports before the new events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum History {
+    /// Every event since the start (`stackdeck logs --follow`), printed as it is read.
+    All,
+    /// The newest this many (the dashboard: its ring buffer's size).
+    Newest(usize),
+}
+
 impl Logs {
     pub fn new(config: &aws_config::SdkConfig, profile: String) -> Self {
         let conf = aws_sdk_cloudwatchlogs::config::Builder::from(config)
@@ -207,23 +216,72 @@ impl Logs {
         ))
     }
 
-    /// Tail `group` until `report` returns false (the dashboard went away): live where the
-    /// endpoint supports it, else polling every `every`. Events from `start_ms` on are reported
-    /// once each.
+    /// The newest `keep` or more events of `group` from `start_ms` on, oldest first: the
+    /// [`windows`] read newest first (a few at once) until `keep` events are in hand, so a busy
+    /// group's history costs about a panel's worth of events, not everything since `start_ms`.
+    pub async fn recent(
+        &self,
+        group: &str,
+        start_ms: i64,
+        now_ms: i64,
+        keep: usize,
+    ) -> Result<Vec<LogLine>, AwsError> {
+        use futures_util::StreamExt;
+        let newest_first = windows(start_ms, now_ms).into_iter().rev();
+        let mut windows = futures_util::stream::iter(newest_first)
+            .map(|(from, to)| self.fetch(group, from, to, None))
+            .buffered(WINDOWS_IN_FLIGHT);
+        let (mut parts, mut have) = (Vec::new(), 0);
+        while have < keep {
+            let Some(lines) = windows.next().await else {
+                break;
+            };
+            let lines = lines?;
+            have += lines.len();
+            parts.push(lines);
+        }
+        Ok(parts.into_iter().rev().flatten().collect())
+    }
+
+    /// Tail `group` until `report` returns false (the dashboard went away): first the
+    /// `history` from `start_ms` on, then live where the endpoint supports it, else polling
+    /// every `every`. Each event is reported once.
     pub async fn tail(
         &self,
         group: &str,
         start_ms: i64,
+        history: History,
         every: Duration,
         mut report: impl FnMut(TailEvent) -> bool,
     ) {
-        // History first, so the panel is not empty until the next line arrives.
+        // History first, so the panel is not empty until the next line arrives. Every event read
+        // is remembered, reported or not, so that polling does not report it later.
         let mut poller = Poller::new(self.clone(), group, start_ms);
-        let first = match poller.poll().await {
-            Ok(lines) => TailEvent::Lines(lines),
-            Err(e) => TailEvent::Error(e.message),
+        let now_ms = jiff::Timestamp::now().as_millisecond();
+        let mut go_on = true;
+        let read = match history {
+            History::All => {
+                self.fetch_windows(group, start_ms, now_ms, None, |lines| {
+                    poller.remember(&lines);
+                    go_on = report(TailEvent::Lines(lines));
+                    go_on
+                })
+                .await
+            }
+            History::Newest(keep) => match self.recent(group, start_ms, now_ms, keep).await {
+                Ok(mut lines) => {
+                    poller.remember(&lines);
+                    lines.drain(..lines.len().saturating_sub(keep));
+                    go_on = report(TailEvent::Lines(lines));
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            },
         };
-        if !report(first) {
+        if let Err(e) = read {
+            go_on = report(TailEvent::Error(e.message));
+        }
+        if !go_on {
             return;
         }
         let why = match self.live(group, &mut report).await {
@@ -345,15 +403,21 @@ impl Poller {
             .into_iter()
             .filter(|l| !self.seen.contains_key(&l.id))
             .collect();
-        if let Some(newest) = fresh.iter().map(|l| l.at_ms).max() {
+        self.remember(&fresh);
+        Ok(fresh)
+    }
+
+    /// Note `lines` as handled (read some other way, as the history is): later polls start a
+    /// little before the newest of them and skip them.
+    pub fn remember(&mut self, lines: &[LogLine]) {
+        if let Some(newest) = lines.iter().map(|l| l.at_ms).max() {
             self.from_ms = self.from_ms.max(newest - OVERLAP_MS);
         }
-        for line in &fresh {
+        for line in lines {
             self.seen.insert(line.id.clone(), line.at_ms);
         }
         let from = self.from_ms;
         self.seen.retain(|_, at| *at >= from);
-        Ok(fresh)
     }
 }
 
