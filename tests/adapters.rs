@@ -730,25 +730,8 @@ async fn log_fetch_reads_every_page_and_every_window() {
     let t0 = now_ms() - 3_600_000;
     // PutLogEvents takes at most 10 000 events a call.
     for batch in (0..EVENTS).collect::<Vec<_>>().chunks(5_000) {
-        client
-            .put_log_events()
-            .log_group_name(&group)
-            .log_stream_name("s")
-            .set_log_events(Some(
-                batch
-                    .iter()
-                    .map(|i| {
-                        InputLogEvent::builder()
-                            .timestamp(t0 + i * 250)
-                            .message(format!("event {i}"))
-                            .build()
-                            .unwrap()
-                    })
-                    .collect(),
-            ))
-            .send()
-            .await
-            .unwrap();
+        let events = batch.iter().map(|i| (t0 + i * 250, format!("event {i}")));
+        put_events(&client, &group, "s", events).await;
     }
     let lines = Logs::new(&sdk, PROFILE.into())
         .fetch(&group, t0, None, None)
@@ -876,24 +859,24 @@ async fn tasks_beyond_one_describe_batch_are_all_read() {
 }
 
 /// Put `messages` into `group`/`stream`, timestamped now.
-async fn put_now(
+/// Put `(timestamp, message)` events, oldest first, into `stream` in one call.
+async fn put_events(
     client: &aws_sdk_cloudwatchlogs::Client,
     group: &str,
     stream: &str,
-    messages: &[&str],
+    events: impl IntoIterator<Item = (i64, String)>,
 ) {
-    let at = now_ms();
     client
         .put_log_events()
         .log_group_name(group)
         .log_stream_name(stream)
         .set_log_events(Some(
-            messages
-                .iter()
-                .map(|m| {
+            events
+                .into_iter()
+                .map(|(at, message)| {
                     InputLogEvent::builder()
                         .timestamp(at)
-                        .message(*m)
+                        .message(message)
                         .build()
                         .unwrap()
                 })
@@ -902,6 +885,22 @@ async fn put_now(
         .send()
         .await
         .unwrap();
+}
+
+async fn put_now(
+    client: &aws_sdk_cloudwatchlogs::Client,
+    group: &str,
+    stream: &str,
+    messages: &[&str],
+) {
+    let at = now_ms();
+    put_events(
+        client,
+        group,
+        stream,
+        messages.iter().map(|m| (at, m.to_string())),
+    )
+    .await;
 }
 
 async fn log_group(
@@ -1063,24 +1062,8 @@ async fn the_dashboard_reads_only_the_newest_history_and_polling_skips_what_it_r
     let (client, group) = log_group(&sdk, "recent").await;
     let now = now_ms();
     // 3 000 events over the last nine minutes; the tail starts ten minutes back (ten windows).
-    client
-        .put_log_events()
-        .log_group_name(&group)
-        .log_stream_name("s")
-        .set_log_events(Some(
-            (0..3_000)
-                .map(|i| {
-                    InputLogEvent::builder()
-                        .timestamp(now - 540_000 + i * 180)
-                        .message(format!("old {i}"))
-                        .build()
-                        .unwrap()
-                })
-                .collect(),
-        ))
-        .send()
-        .await
-        .unwrap();
+    let events = (0..3_000).map(|i| (now - 540_000 + i * 180, format!("old {i}")));
+    put_events(&client, &group, "s", events).await;
     let start = now - 600_000;
 
     let logs = Logs::new(&sdk, PROFILE.into());
