@@ -949,20 +949,7 @@ async fn the_poller_reports_each_event_once_late_ones_included() {
 
     // An event arriving late, stamped a few seconds before the newest one seen (ingestion lag),
     // still inside the overlap: reported, once.
-    client
-        .put_log_events()
-        .log_group_name(&group)
-        .log_stream_name("s")
-        .log_events(
-            InputLogEvent::builder()
-                .timestamp(now_ms() - 5_000)
-                .message("late")
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    put_events(&client, &group, "s", [(now_ms() - 5_000, "late".into())]).await;
     put_now(&client, &group, "s", &["three"]).await;
     let second: Vec<String> = poller
         .poll()
