@@ -1,6 +1,6 @@
 //! `stackdeck logs`: the service's log events printed as the log panel shows them.
 
-use crate::aws::logs::{History, Logs, TailEvent};
+use crate::aws::logs::{History, Logs, Tail, TailEvent};
 use crate::model::dashboard::LogLine;
 use crate::model::stack::StackResources;
 use crate::ui::format;
@@ -41,28 +41,33 @@ pub async fn run(
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     if follow {
-        let mut failed = None;
-        logs.tail(
+        let tail = Tail {
             group,
-            start,
-            History::All,
-            Duration::from_secs(2),
-            |event| match event {
-                TailEvent::Lines(lines) => print(&mut out, &lines).is_ok() && out.flush().is_ok(),
-                TailEvent::Mode(mode) => {
-                    eprintln!("stackdeck: {group}: {mode}");
-                    true
+            start_ms: start,
+            history: History::All,
+            pattern,
+            every: Duration::from_secs(2),
+        };
+        // The tail keeps trying after an error: each new error is shown once, as it happens.
+        let mut last_error = None;
+        logs.tail(tail, |event| match event {
+            TailEvent::Lines(lines) => {
+                last_error = None;
+                print(&mut out, &lines).is_ok() && out.flush().is_ok()
+            }
+            TailEvent::Mode(mode) => {
+                eprintln!("stackdeck: {group}: {mode}");
+                true
+            }
+            TailEvent::Error(e) => {
+                if last_error.as_ref() != Some(&e) {
+                    eprintln!("stackdeck: {e} (still trying)");
+                    last_error = Some(e);
                 }
-                TailEvent::Error(e) => {
-                    failed = Some(e);
-                    true
-                }
-            },
-        )
+                true
+            }
+        })
         .await;
-        if let Some(e) = failed {
-            eprintln!("stackdeck: {e}");
-        }
         return 0;
     }
     // Printed window by window as they arrive, so the memory held stays that of a few windows

@@ -5,7 +5,7 @@
 
 use crate::app::keys::Key;
 use crate::app::{update, Effect, Msg, State};
-use crate::aws::logs::{History, Logs};
+use crate::aws::logs::{History, Logs, Tail};
 use crate::aws::ssm::Discovery;
 use crate::config::Config;
 use crate::model::stack::StackResources;
@@ -356,8 +356,14 @@ impl Runner {
         // The panel keeps the newest `capacity` lines: no more history is read than fills it.
         let history = History::Newest(state.logs.capacity());
         Some(tokio::spawn(async move {
-            let start = now() * 1000 - LOG_HISTORY_MS;
-            logs.tail(&group, start, history, every, |event| {
+            let tail = Tail {
+                group: &group,
+                start_ms: now() * 1000 - LOG_HISTORY_MS,
+                history,
+                pattern: None,
+                every,
+            };
+            logs.tail(tail, |event| {
                 tx.send(Msg::Log { generation, event }).is_ok()
             })
             .await;

@@ -19,7 +19,7 @@ use devstack::testenv::{unique_name, TestEnv};
 use stackdeck::aws::cloudwatch::CloudWatch;
 use stackdeck::aws::ecs::Ecs;
 use stackdeck::aws::elb::Elb;
-use stackdeck::aws::logs::{History, Logs, Poller, TailEvent, TailMode};
+use stackdeck::aws::logs::{History, Logs, Poller, Tail, TailEvent, TailMode};
 use stackdeck::aws::rds::Rds;
 use stackdeck::aws::sqs_actions::SqsActions;
 use stackdeck::aws::ssm::Discovery;
@@ -971,6 +971,66 @@ fn take(event: TailEvent, received: &mut Vec<String>) {
     }
 }
 
+/// How often the tails of these tests poll.
+const TAIL_EVERY: Duration = Duration::from_millis(200);
+
+/// A tail of `group` in a task of its own; what it reports arrives on the receiver.
+fn spawn_tail(
+    sdk: &aws_config::SdkConfig,
+    group: &str,
+    start_ms: i64,
+    history: History,
+    pattern: Option<&'static str>,
+) -> (
+    tokio::task::JoinHandle<()>,
+    tokio::sync::mpsc::UnboundedReceiver<TailEvent>,
+) {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let logs = Logs::new(sdk, PROFILE.into());
+    let group = group.to_owned();
+    let task = tokio::spawn(async move {
+        let tail = Tail {
+            group: &group,
+            start_ms,
+            history,
+            pattern,
+            every: TAIL_EVERY,
+        };
+        logs.tail(tail, move |event| tx.send(event).is_ok()).await
+    });
+    (task, rx)
+}
+
+/// Collect what a tail reports until it says its mode (the history comes first).
+async fn until_mode(
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<TailEvent>,
+    received: &mut Vec<String>,
+) -> TailMode {
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        let event = tokio::time::timeout_at(deadline.into(), rx.recv())
+            .await
+            .expect("no mode reported")
+            .expect("the tail ended");
+        match event {
+            TailEvent::Mode(mode) => return mode,
+            other => take(other, received),
+        }
+    }
+}
+
+/// Collect what a tail reports during `wait`.
+async fn during(
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<TailEvent>,
+    wait: Duration,
+    received: &mut Vec<String>,
+) {
+    let quiet = Instant::now() + wait;
+    while let Ok(event) = tokio::time::timeout_at(quiet.into(), rx.recv()).await {
+        take(event.expect("the tail ended"), received);
+    }
+}
+
 #[tokio::test]
 async fn the_polling_tail_receives_events_put_after_it_started_once_each() {
     let _calls = CALLS.read().await;
@@ -979,38 +1039,15 @@ async fn the_polling_tail_receives_events_put_after_it_started_once_each() {
     let (client, group) = log_group(&sdk, "tail").await;
     put_now(&client, &group, "s", &["history 1", "history 2"]).await;
 
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let logs = Logs::new(&sdk, PROFILE.into());
-    let tail_group = group.clone();
-    let every = Duration::from_millis(200);
-    let tail = tokio::spawn(async move {
-        logs.tail(
-            &tail_group,
-            now_ms() - 60_000,
-            History::All,
-            every,
-            move |event| tx.send(event).is_ok(),
-        )
-        .await
-    });
+    let (tail, mut rx) = spawn_tail(&sdk, &group, now_ms() - 60_000, History::All, None);
 
     let mut received: Vec<String> = Vec::new();
 
     // History first, then the mode: moto has no StartLiveTail, so polling.
-    let deadline = Instant::now() + Duration::from_secs(40);
-    let mode = loop {
-        let event = tokio::time::timeout_at(deadline.into(), rx.recv())
-            .await
-            .expect("no mode reported")
-            .expect("the tail ended");
-        match event {
-            TailEvent::Mode(mode) => break mode,
-            other => take(other, &mut received),
-        }
-    };
+    let mode = until_mode(&mut rx, &mut received).await;
     match &mode {
         TailMode::Polling { every: e, why } => {
-            assert_eq!(*e, every);
+            assert_eq!(*e, TAIL_EVERY);
             assert!(!why.is_empty());
         }
         TailMode::Live => panic!("moto has no live tail, yet the tail says live"),
@@ -1029,15 +1066,29 @@ async fn the_polling_tail_receives_events_put_after_it_started_once_each() {
         take(event, &mut received);
     }
     // …and only once: several more polls (each re-reading the overlap) bring nothing.
-    let quiet = Instant::now() + every * 8;
-    while let Ok(event) = tokio::time::timeout_at(quiet.into(), rx.recv()).await {
-        take(event.expect("the tail ended"), &mut received);
-    }
+    during(&mut rx, TAIL_EVERY * 8, &mut received).await;
     tail.abort();
     assert_eq!(
         received,
         ["history 1", "history 2", "after 1", "after 2", "after 3"]
     );
+}
+
+#[tokio::test]
+async fn a_filtered_tail_reports_only_matching_events_from_history_and_polls() {
+    // `stackdeck logs --follow --filter PATTERN`.
+    let _calls = CALLS.read().await;
+    let env = TestEnv::shared().await;
+    let sdk = env.sdk_config().await;
+    let (client, group) = log_group(&sdk, "filtered").await;
+    put_now(&client, &group, "s", &["keep 1", "drop 1"]).await;
+    let (tail, mut rx) = spawn_tail(&sdk, &group, now_ms() - 60_000, History::All, Some("keep"));
+    let mut received = Vec::new();
+    until_mode(&mut rx, &mut received).await;
+    put_now(&client, &group, "s", &["drop 2", "keep 2"]).await;
+    during(&mut rx, TAIL_EVERY * 10, &mut received).await;
+    tail.abort();
+    assert_eq!(received, ["keep 1", "keep 2"]);
 }
 
 #[tokio::test]
@@ -1055,7 +1106,7 @@ async fn the_dashboard_reads_only_the_newest_history_and_polling_skips_what_it_r
 
     let logs = Logs::new(&sdk, PROFILE.into());
     let before = stackdeck::aws::calls::sent();
-    let recent = logs.recent(&group, start, now, 100).await.unwrap();
+    let recent = logs.recent(&group, start, now, None, 100).await.unwrap();
     let calls = stackdeck::aws::calls::sent() - before;
     let expected: Vec<String> = (3_000 - recent.len()..3_000)
         .map(|i| format!("old {i}"))
@@ -1074,34 +1125,13 @@ async fn the_dashboard_reads_only_the_newest_history_and_polling_skips_what_it_r
 
     // The tail reports exactly the newest 20 (fewer than the last 10 s of polling overlap holds),
     // then each new event once — none of the older ones it read and did not show.
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let tail_group = group.clone();
-    let every = Duration::from_millis(200);
-    let tail = tokio::spawn(async move {
-        logs.tail(&tail_group, start, History::Newest(20), every, move |e| {
-            tx.send(e).is_ok()
-        })
-        .await
-    });
+    let (tail, mut rx) = spawn_tail(&sdk, &group, start, History::Newest(20), None);
     let mut received = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let event = tokio::time::timeout_at(deadline.into(), rx.recv())
-            .await
-            .expect("no mode reported")
-            .expect("the tail ended");
-        match event {
-            TailEvent::Mode(_) => break,
-            other => take(other, &mut received),
-        }
-    }
+    until_mode(&mut rx, &mut received).await;
     assert_eq!(received, expected[expected.len() - 20..]);
     received.clear();
     put_now(&client, &group, "s", &["new 1"]).await;
-    let quiet = Instant::now() + every * 10;
-    while let Ok(event) = tokio::time::timeout_at(quiet.into(), rx.recv()).await {
-        take(event.expect("the tail ended"), &mut received);
-    }
+    during(&mut rx, TAIL_EVERY * 10, &mut received).await;
     tail.abort();
     assert_eq!(received, ["new 1"], "older events are not reported late");
 }

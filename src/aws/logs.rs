@@ -94,6 +94,19 @@ pub enum TailEvent {
     Error(String),
 }
 
+/// What to tail.
+#[derive(Clone, Copy, Debug)]
+pub struct Tail<'a> {
+    pub group: &'a str,
+    /// Events from here on (milliseconds since the epoch).
+    pub start_ms: i64,
+    pub history: History,
+    /// A CloudWatch Logs filter pattern, applied by the service to history, polls and live tail.
+    pub pattern: Option<&'a str>,
+    /// How often to poll where there is no live tail.
+    pub every: Duration,
+}
+
 /// How much of the past a tail reports before the new events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum History {
@@ -216,20 +229,22 @@ impl Logs {
         ))
     }
 
-    /// The newest `keep` or more events of `group` from `start_ms` on, oldest first: the
-    /// [`windows`] read newest first (a few at once) until `keep` events are in hand, so a busy
-    /// group's history costs about a panel's worth of events, not everything since `start_ms`.
+    /// The newest `keep` or more events of `group` from `start_ms` on that match `pattern`,
+    /// oldest first: the [`windows`] read newest first (a few at once) until `keep` events are in
+    /// hand, so a busy group's history costs about a panel's worth of events, not everything
+    /// since `start_ms`.
     pub async fn recent(
         &self,
         group: &str,
         start_ms: i64,
         now_ms: i64,
+        pattern: Option<&str>,
         keep: usize,
     ) -> Result<Vec<LogLine>, AwsError> {
         use futures_util::StreamExt;
         let newest_first = windows(start_ms, now_ms).into_iter().rev();
         let mut windows = futures_util::stream::iter(newest_first)
-            .map(|(from, to)| self.fetch(group, from, to, None))
+            .map(|(from, to)| self.fetch(group, from, to, pattern))
             .buffered(WINDOWS_IN_FLIGHT);
         let (mut parts, mut have) = (Vec::new(), 0);
         while have < keep {
@@ -243,40 +258,41 @@ impl Logs {
         Ok(parts.into_iter().rev().flatten().collect())
     }
 
-    /// Tail `group` until `report` returns false (the dashboard went away): first the
-    /// `history` from `start_ms` on, then live where the endpoint supports it, else polling
-    /// every `every`. Each event is reported once.
-    pub async fn tail(
-        &self,
-        group: &str,
-        start_ms: i64,
-        history: History,
-        every: Duration,
-        mut report: impl FnMut(TailEvent) -> bool,
-    ) {
+    /// Tail until `report` returns false (the dashboard went away): first the history, then
+    /// live where the endpoint supports it, else polling. Each event is reported once.
+    pub async fn tail(&self, tail: Tail<'_>, mut report: impl FnMut(TailEvent) -> bool) {
+        let Tail {
+            group,
+            start_ms,
+            history,
+            pattern,
+            every,
+        } = tail;
         // History first, so the panel is not empty until the next line arrives. Every event read
         // is remembered, reported or not, so that polling does not report it later.
-        let mut poller = Poller::new(self.clone(), group, start_ms);
+        let mut poller = Poller::new(self.clone(), group, start_ms).filtered(pattern);
         let now_ms = jiff::Timestamp::now().as_millisecond();
         let mut go_on = true;
         let read = match history {
             History::All => {
-                self.fetch_windows(group, start_ms, now_ms, None, |lines| {
+                self.fetch_windows(group, start_ms, now_ms, pattern, |lines| {
                     poller.remember(&lines);
                     go_on = report(TailEvent::Lines(lines));
                     go_on
                 })
                 .await
             }
-            History::Newest(keep) => match self.recent(group, start_ms, now_ms, keep).await {
-                Ok(mut lines) => {
-                    poller.remember(&lines);
-                    lines.drain(..lines.len().saturating_sub(keep));
-                    go_on = report(TailEvent::Lines(lines));
-                    Ok(())
+            History::Newest(keep) => {
+                match self.recent(group, start_ms, now_ms, pattern, keep).await {
+                    Ok(mut lines) => {
+                        poller.remember(&lines);
+                        lines.drain(..lines.len().saturating_sub(keep));
+                        go_on = report(TailEvent::Lines(lines));
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
                 }
-                Err(e) => Err(e),
-            },
+            }
         };
         if let Err(e) = read {
             go_on = report(TailEvent::Error(e.message));
@@ -284,7 +300,7 @@ impl Logs {
         if !go_on {
             return;
         }
-        let why = match self.live(group, &mut report).await {
+        let why = match self.live(group, pattern, &mut report).await {
             Ok(()) => return,
             Err(why) => why,
         };
@@ -307,6 +323,7 @@ impl Logs {
     async fn live(
         &self,
         group: &str,
+        pattern: Option<&str>,
         report: &mut impl FnMut(TailEvent) -> bool,
     ) -> Result<(), String> {
         if let Some(why) = &self.no_live_tail {
@@ -317,6 +334,7 @@ impl Logs {
             .client
             .start_live_tail()
             .log_group_identifiers(arn)
+            .set_log_event_filter_pattern(pattern.map(str::to_owned))
             .send()
             .await
             .map_err(|e| describe(&e, "StartLiveTail", group, &self.profile).message)?;
@@ -378,6 +396,7 @@ fn synthetic_id(at_ms: i64, stream: &str, message: &str) -> String {
 pub struct Poller {
     logs: Logs,
     group: String,
+    pattern: Option<String>,
     from_ms: i64,
     /// Event id → timestamp, for events inside the overlap window.
     seen: HashMap<String, i64>,
@@ -388,16 +407,23 @@ impl Poller {
         Poller {
             logs,
             group: group.to_owned(),
+            pattern: None,
             from_ms: start_ms,
             seen: HashMap::new(),
         }
+    }
+
+    /// Only the events matching `pattern` (a CloudWatch Logs filter pattern).
+    pub fn filtered(mut self, pattern: Option<&str>) -> Self {
+        self.pattern = pattern.map(str::to_owned);
+        self
     }
 
     /// Events not reported before, oldest first.
     pub async fn poll(&mut self) -> Result<Vec<LogLine>, AwsError> {
         let lines = self
             .logs
-            .fetch(&self.group, self.from_ms, None, None)
+            .fetch(&self.group, self.from_ms, None, self.pattern.as_deref())
             .await?;
         let fresh: Vec<LogLine> = lines
             .into_iter()
