@@ -7,14 +7,11 @@
 //! relay's port makes DynamoDB alone unreachable (connection refused), opening it again brings it
 //! back.
 
-use crate::helpers::{create_resources, environment, eventually, message_json, send};
+use crate::helpers::{create_resources, environment, eventually, message_json, send, Process};
 use devstack::testenv::{unique_name, TestEnv};
 use hyper::http::{Method, StatusCode};
-use std::process::Stdio;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::process::Command;
 use tokio::task::JoinHandle;
 
 /// A TCP relay on a fixed local port to `target`; while down nothing listens on the port; while
@@ -124,40 +121,8 @@ async fn dynamodb_unreachable_is_503_stores_nothing_and_recovers() {
             ("AWS_ENDPOINT_URL_DYNAMODB", &dynamodb_url),
         ],
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_courier"))
-        .env_clear()
-        .envs(&vars)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let port = loop {
-        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-            .await
-            .expect("courier logs its start")
-            .unwrap()
-            .expect("courier exited early");
-        let json: serde_json::Value = serde_json::from_str(&line).expect("JSON log line");
-        if json["message"] == "courier starting" {
-            break json["port"].as_u64().unwrap() as u16;
-        }
-    };
-    let logs = tokio::spawn(async move {
-        let mut all = Vec::new();
-        while let Ok(Some(line)) = lines.next_line().await {
-            all.push(line);
-        }
-        all
-    });
-    let base = format!("http://127.0.0.1:{port}");
-    eventually("ready", Duration::from_secs(30), || async {
-        let a = send(Method::GET, &format!("{base}/readyz"), &[], Vec::new()).await;
-        (a.status == StatusCode::OK).then_some(())
-    })
-    .await;
+    let mut courier = Process::start(&vars).await;
+    let base = courier.base.clone();
 
     // DynamoDB reachable: the key is claimed through the relay.
     let first = post(&base, &message_json("ddb", "before"), Some("ddb-before")).await;
@@ -202,10 +167,7 @@ async fn dynamodb_unreachable_is_503_stores_nothing_and_recovers() {
     assert_eq!(keyless.status, StatusCode::ACCEPTED, "{keyless:?}");
     let health = send(Method::GET, &format!("{base}/healthz"), &[], Vec::new()).await;
     assert_eq!(health.status, StatusCode::OK);
-    assert!(
-        child.try_wait().unwrap().is_none(),
-        "courier is still running"
-    );
+    assert!(courier.running(), "courier is still running");
 
     // DynamoDB back: the same request is accepted, once.
     relay.up(true).await;
@@ -257,14 +219,7 @@ async fn dynamodb_unreachable_is_503_stores_nothing_and_recovers() {
     assert_eq!(messages_with_key(&pool, "ddb-silent").await, 1);
 
     // SIGTERM: a clean stop, and no panic anywhere in the log.
-    // SAFETY: signalling our own child.
-    unsafe { libc::kill(child.id().unwrap() as i32, libc::SIGTERM) };
-    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
-        .await
-        .expect("courier stops after SIGTERM")
-        .unwrap();
-    assert!(status.success(), "{status:?}");
-    let logs = logs.await.unwrap();
+    let logs = courier.stop().await;
     assert!(
         !logs.iter().any(|l| l.contains("panicked")),
         "{}",

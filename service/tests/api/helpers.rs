@@ -355,3 +355,75 @@ where
 pub fn message_json(channel: &str, body: &str) -> String {
     serde_json::json!({"channel": channel, "sender": "tester", "body": body}).to_string()
 }
+
+/// The courier binary running as ECS runs it: its environment is `vars` and nothing else.
+pub struct Process {
+    child: tokio::process::Child,
+    /// `http://127.0.0.1:PORT`, the port it logged (COURIER_PORT=0 lets it choose).
+    pub base: String,
+    logs: tokio::task::JoinHandle<Vec<String>>,
+}
+
+impl Process {
+    /// Start it and wait until `/readyz` answers 200.
+    pub async fn start(vars: &HashMap<String, String>) -> Process {
+        use tokio::io::{AsyncBufReadExt, BufReader};
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_courier"))
+            .env_clear()
+            .envs(vars)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        // The JSON log says which port was bound.
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let port = loop {
+            let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+                .await
+                .expect("courier logs its start")
+                .unwrap()
+                .expect("courier exited early");
+            let json: serde_json::Value = serde_json::from_str(&line).expect("JSON log line");
+            if json["message"] == "courier starting" {
+                break json["port"].as_u64().unwrap() as u16;
+            }
+        };
+        let logs = tokio::spawn(async move {
+            let mut all = Vec::new();
+            while let Ok(Some(line)) = lines.next_line().await {
+                all.push(line);
+            }
+            all
+        });
+        let base = format!("http://127.0.0.1:{port}");
+        eventually("ready", Duration::from_secs(30), || async {
+            let a = send(Method::GET, &format!("{base}/readyz"), &[], Vec::new()).await;
+            (a.status == StatusCode::OK).then_some(())
+        })
+        .await;
+        Process { child, base, logs }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.base.rsplit(':').next().unwrap().parse().unwrap()
+    }
+
+    pub fn running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
+    /// SIGTERM, as ECS stops a task: it must exit 0 within 30 s. Its log lines.
+    pub async fn stop(mut self) -> Vec<String> {
+        let pid = self.child.id().unwrap() as i32;
+        // SAFETY: kill(2) on our own child.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+        let status = tokio::time::timeout(Duration::from_secs(30), self.child.wait())
+            .await
+            .expect("courier stops within its grace time after SIGTERM")
+            .unwrap();
+        assert!(status.success(), "exit status {status}");
+        self.logs.await.unwrap()
+    }
+}

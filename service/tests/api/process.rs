@@ -1,12 +1,11 @@
 //! The courier binary as the devstack agent and ECS run it: configured by the environment only,
 //! healthy and ready, `courier healthcheck` agrees, and SIGTERM stops it cleanly.
 
-use crate::helpers::{create_resources, environment, eventually, message_json, send};
+use crate::helpers::{create_resources, environment, eventually, message_json, send, Process};
 use devstack::testenv::{unique_name, TestEnv};
 use hyper::http::{Method, StatusCode};
 use std::process::Stdio;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -22,41 +21,8 @@ async fn the_binary_serves_from_its_environment_and_stops_on_sigterm() {
         &[("RUST_LOG", "info")],
     );
     vars.insert("COURIER_ROLE".into(), "all".into());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_courier"))
-        .env_clear()
-        .envs(&vars)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    // The JSON log says which port was bound (COURIER_PORT=0 here).
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let port = loop {
-        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-            .await
-            .expect("courier logs its start")
-            .unwrap()
-            .expect("courier exited early");
-        let json: serde_json::Value = serde_json::from_str(&line).expect("JSON log line");
-        if json["message"] == "courier starting" {
-            break json["port"].as_u64().unwrap() as u16;
-        }
-    };
-    let logs = tokio::spawn(async move {
-        let mut all = Vec::new();
-        while let Ok(Some(line)) = lines.next_line().await {
-            all.push(line);
-        }
-        all
-    });
-    let base = format!("http://127.0.0.1:{port}");
-    eventually("ready", Duration::from_secs(30), || async {
-        let a = send(Method::GET, &format!("{base}/readyz"), &[], Vec::new()).await;
-        (a.status == StatusCode::OK).then_some(())
-    })
-    .await;
+    let courier = Process::start(&vars).await;
+    let (base, port) = (courier.base.clone(), courier.port());
     let healthcheck = Command::new(env!("CARGO_BIN_EXE_courier"))
         .arg("healthcheck")
         .env("COURIER_PORT", port.to_string())
@@ -90,15 +56,7 @@ async fn the_binary_serves_from_its_environment_and_stops_on_sigterm() {
     })
     .await;
 
-    let pid = child.id().unwrap() as i32;
-    // SAFETY: kill(2) on our own child.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
-    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
-        .await
-        .expect("courier stops within its grace time after SIGTERM")
-        .unwrap();
-    assert!(status.success(), "exit status {status}");
-    let logs = logs.await.unwrap();
+    let logs = courier.stop().await;
     let request_log = logs
         .iter()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
