@@ -16,7 +16,7 @@ use aws_sdk_ecs::types::{
     ContainerDefinition, DeploymentCircuitBreaker, DeploymentConfiguration, KeyValuePair,
     LaunchType,
 };
-use common::{eventually, Agent};
+use common::{eventually, service, steady_on, Agent};
 use devstack::testenv::{unique_name, TestEnv};
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
@@ -102,43 +102,6 @@ fn task_processes(agent_pid: i32) -> Vec<(i32, u16)> {
     found
 }
 
-async fn service(
-    ecs: &aws_sdk_ecs::Client,
-    cluster: &str,
-    name: &str,
-) -> aws_sdk_ecs::types::Service {
-    ecs.describe_services()
-        .cluster(cluster)
-        .services(name)
-        .send()
-        .await
-        .unwrap()
-        .services()[0]
-        .clone()
-}
-
-/// Wait for one COMPLETED deployment on `td` with `desired` tasks running.
-async fn steady_on(
-    ecs: &aws_sdk_ecs::Client,
-    cluster: &str,
-    name: &str,
-    td: &str,
-    desired: i32,
-) -> aws_sdk_ecs::types::Service {
-    eventually(120, &format!("a completed deployment of {td}"), || async {
-        let s = service(ecs, cluster, name).await;
-        let d = s.deployments();
-        (d.len() == 1
-            && d[0].task_definition() == Some(td)
-            && d[0].rollout_state().map(|r| r.as_str()) == Some("COMPLETED")
-            && d[0].running_count() == desired
-            && s.running_count() == desired)
-            .then_some(s)
-    })
-    .await
-}
-
-/// The ARNs ListTasks gives and how many of them DescribeTasks says are RUNNING.
 async fn running_tasks(ecs: &aws_sdk_ecs::Client, cluster: &str) -> (BTreeSet<String>, usize) {
     let arns = ecs
         .list_tasks()

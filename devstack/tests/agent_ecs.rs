@@ -11,7 +11,7 @@ use aws_sdk_ecs::types::{
     ContainerDefinition, DeploymentCircuitBreaker, DeploymentConfiguration, KeyValuePair,
     LaunchType, LogConfiguration, LogDriver,
 };
-use common::{eventually, Agent};
+use common::{eventually, service, steady_on, Agent};
 use devstack::testenv::{unique_name, TestEnv};
 use std::io::{Read, Write};
 
@@ -91,42 +91,6 @@ async fn register(
         .task_definition_arn()
         .unwrap()
         .to_owned()
-}
-
-async fn service(
-    ecs: &aws_sdk_ecs::Client,
-    cluster: &str,
-    name: &str,
-) -> aws_sdk_ecs::types::Service {
-    ecs.describe_services()
-        .cluster(cluster)
-        .services(name)
-        .send()
-        .await
-        .unwrap()
-        .services()[0]
-        .clone()
-}
-
-/// Wait for the service to finish a deployment on `td` with `desired` tasks running.
-async fn steady_on(
-    ecs: &aws_sdk_ecs::Client,
-    cluster: &str,
-    name: &str,
-    td: &str,
-    desired: i32,
-) -> aws_sdk_ecs::types::Service {
-    eventually(90, &format!("a completed deployment of {td}"), || async {
-        let s = service(ecs, cluster, name).await;
-        let d = s.deployments();
-        (d.len() == 1
-            && d[0].task_definition() == Some(td)
-            && d[0].rollout_state().map(|r| r.as_str()) == Some("COMPLETED")
-            && d[0].running_count() == desired
-            && s.running_count() == desired)
-            .then_some(s)
-    })
-    .await
 }
 
 #[tokio::test(flavor = "multi_thread")]

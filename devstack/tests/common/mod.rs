@@ -109,3 +109,40 @@ where
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
+
+/// The service as moto (through the agent) describes it.
+pub async fn service(
+    ecs: &aws_sdk_ecs::Client,
+    cluster: &str,
+    name: &str,
+) -> aws_sdk_ecs::types::Service {
+    ecs.describe_services()
+        .cluster(cluster)
+        .services(name)
+        .send()
+        .await
+        .unwrap()
+        .services()[0]
+        .clone()
+}
+
+/// Wait (up to 120 s) for one COMPLETED deployment on `td` with `desired` tasks running.
+pub async fn steady_on(
+    ecs: &aws_sdk_ecs::Client,
+    cluster: &str,
+    name: &str,
+    td: &str,
+    desired: i32,
+) -> aws_sdk_ecs::types::Service {
+    eventually(120, &format!("a completed deployment of {td}"), || async {
+        let s = service(ecs, cluster, name).await;
+        let d = s.deployments();
+        (d.len() == 1
+            && d[0].task_definition() == Some(td)
+            && d[0].rollout_state().map(|r| r.as_str()) == Some("COMPLETED")
+            && d[0].running_count() == desired
+            && s.running_count() == desired)
+            .then_some(s)
+    })
+    .await
+}
