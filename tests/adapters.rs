@@ -26,7 +26,6 @@ use stackdeck::aws::ssm::Discovery;
 use stackdeck::model::dashboard::{self, MetricQuery};
 use stackdeck::model::stack::DISCOVERY_KEYS;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::RwLock;
 
 const PROFILE: &str = "test";
@@ -79,33 +78,6 @@ async fn endpoint(env: &TestEnv) -> aws_config::SdkConfig {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     devstack::aws::sdk_config(&format!("http://127.0.0.1:{listen_port}")).await
-}
-
-/// A VPC for the target group. aws-sdk-ec2 is not a dependency of this workspace (it is huge),
-/// so this one call is a plain EC2 Query request to moto.
-async fn create_vpc(env: &TestEnv) -> String {
-    let body = "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.20.0.0%2F16";
-    let request = format!(
-        "POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
-         Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\n\
-         Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ec2/aws4_request, \
-         SignedHeaders=host, Signature=0\r\n\
-         Content-Length: {len}\r\nConnection: close\r\n\r\n{body}",
-        port = env.moto_port(),
-        len = body.len()
-    );
-    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", env.moto_port()))
-        .await
-        .unwrap();
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.unwrap();
-    let start = response
-        .find("<vpcId>")
-        .unwrap_or_else(|| panic!("CreateVpc answered without a vpcId: {response}"))
-        + "<vpcId>".len();
-    let end = start + response[start..].find('<').unwrap();
-    response[start..end].to_owned()
 }
 
 /// What [`build_stack`] created, to compare with what the adapters read back.
@@ -347,7 +319,7 @@ async fn build_stack(env: &TestEnv, prefix: &str) -> Built {
     put_alarm(&cw, &format!("{name}x-other"), "Errors", 1.0).await;
 
     // ELB: a target group (in a VPC of its own) with two ip targets.
-    let vpc = create_vpc(env).await;
+    let vpc = env.create_vpc().await.unwrap();
     let target_group_arn = elb
         .create_target_group()
         .name(format!("{name}-tg"))

@@ -83,6 +83,35 @@ impl TestEnv {
         self.moto_port
     }
 
+    /// A VPC in moto (for target groups). aws-sdk-ec2 is not a dependency of this workspace (it
+    /// is huge), so this one call is a plain EC2 Query request; its id.
+    pub async fn create_vpc(&self) -> Result<String> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let body = "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.20.0.0%2F16";
+        let request = format!(
+            "POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
+             Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\n\
+             Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ec2/aws4_request, \
+             SignedHeaders=host, Signature=0\r\n\
+             Content-Length: {len}\r\nConnection: close\r\n\r\n{body}",
+            port = self.moto_port,
+            len = body.len()
+        );
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", self.moto_port)).await?;
+        stream.write_all(request.as_bytes()).await?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await?;
+        let start = response
+            .find("<vpcId>")
+            .with_context(|| format!("CreateVpc answered without a vpcId: {response}"))?
+            + "<vpcId>".len();
+        let end = start
+            + response[start..]
+                .find('<')
+                .context("an unterminated vpcId")?;
+        Ok(response[start..end].to_owned())
+    }
+
     /// moto's process id (for benchmarks that read its CPU time).
     pub fn moto_pid(&self) -> u32 {
         self.moto.lock().unwrap_or_else(|e| e.into_inner()).id()

@@ -16,6 +16,8 @@ use aws_sdk_ecs::types::{
     ContainerDefinition, DeploymentCircuitBreaker, DeploymentConfiguration, KeyValuePair,
     LaunchType,
 };
+use aws_sdk_elasticloadbalancingv2::operation::create_target_group::CreateTargetGroupOutput;
+use aws_sdk_elasticloadbalancingv2::types::{ProtocolEnum, TargetTypeEnum};
 use common::{eventually, service, steady_on, Agent};
 use devstack::testenv::{unique_name, TestEnv};
 use std::collections::BTreeSet;
@@ -284,8 +286,34 @@ async fn two_courier_tasks_answer_and_a_forced_deployment_replaces_them() {
         .send()
         .await
         .unwrap();
+    // The service's target group: the agent answers for its health.
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&sdk);
+    let vpc = env.create_vpc().await.unwrap();
+    let target_group = |name: String| {
+        elb.create_target_group()
+            .name(name)
+            .protocol(ProtocolEnum::Http)
+            .port(5678)
+            .vpc_id(&vpc)
+            .target_type(TargetTypeEnum::Ip)
+            .health_check_path("/readyz")
+            .send()
+    };
+    let arn = |out: CreateTargetGroupOutput| {
+        out.target_groups()[0]
+            .target_group_arn()
+            .unwrap()
+            .to_owned()
+    };
+    let pid = std::process::id();
+    let tg = arn(target_group(format!("courier-{pid}")).await.unwrap());
+    let other_tg = arn(target_group(format!("other-{pid}")).await.unwrap());
     agent
-        .discovery(&[("cluster", &cluster), ("service", &name)])
+        .discovery(&[
+            ("cluster", &cluster),
+            ("service", &name),
+            ("target_group_arn", &tg),
+        ])
         .await;
 
     // Desired count 2: two courier processes answer /healthz; ListTasks shows two RUNNING tasks.
@@ -301,6 +329,69 @@ async fn two_courier_tasks_answer_and_a_forced_deployment_replaces_them() {
     .await;
     let (old_tasks, running) = running_tasks(&ecs, &cluster).await;
     assert_eq!(running, 2, "{old_tasks:?}");
+
+    // Target health, as an ALB would report it: both tasks healthy on their ports; unhealthy
+    // while PostgreSQL is down (/readyz answers 503); healthy again after. Another target group
+    // is moto's, which knows no targets.
+    let mut ports: Vec<i32> = first.iter().map(|(_, port)| i32::from(*port)).collect();
+    ports.sort();
+    let targets = || async {
+        let health = elb
+            .describe_target_health()
+            .target_group_arn(&tg)
+            .send()
+            .await
+            .unwrap();
+        let mut targets: Vec<(i32, String, String)> = health
+            .target_health_descriptions()
+            .iter()
+            .map(|d| {
+                let h = d.target_health().unwrap();
+                (
+                    d.target().unwrap().port().unwrap(),
+                    h.state().unwrap().as_str().to_owned(),
+                    h.reason()
+                        .map(|r| r.as_str().to_owned())
+                        .unwrap_or_default(),
+                )
+            })
+            .collect();
+        targets.sort();
+        targets
+    };
+    let in_state = |state: &'static str, reason: &'static str| {
+        let ports = ports.clone();
+        move |targets: Vec<(i32, String, String)>| {
+            let expected: Vec<(i32, String, String)> = ports
+                .iter()
+                .map(|p| (*p, state.to_owned(), reason.to_owned()))
+                .collect();
+            (targets == expected).then_some(())
+        }
+    };
+    let healthy = in_state("healthy", "");
+    eventually(30, "two healthy targets", || async {
+        healthy(targets().await)
+    })
+    .await;
+    env.stop_postgres();
+    let unhealthy = in_state("unhealthy", "Target.ResponseCodeMismatch");
+    eventually(30, "two unhealthy targets", || async {
+        unhealthy(targets().await)
+    })
+    .await;
+    env.start_postgres().unwrap();
+    eventually(60, "two healthy targets again", || async {
+        healthy(targets().await)
+    })
+    .await;
+    let other = elb
+        .describe_target_health()
+        .target_group_arn(&other_tg)
+        .send()
+        .await
+        .unwrap();
+    assert!(other.target_health_descriptions().is_empty(), "{other:?}");
 
     // A forced new deployment replaces both: new task ids, the old ones STOPPED with a reason,
     // the deployment COMPLETED, the new processes ready.

@@ -8,6 +8,7 @@ pub mod alarms;
 pub mod cloudwatch;
 pub mod discovery;
 pub mod ecs;
+pub mod elb;
 pub mod logs;
 pub mod metrics;
 pub mod procs;
@@ -126,6 +127,10 @@ pub async fn intercept(agent: &Arc<Agent>, call: &Call) -> Option<Result<Respons
         // ECS: moto's task answers have numbers where the SDK expects strings.
         ("ecs", "DescribeTasks" | "RunTask" | "StopTask") => {
             ecs::normalise_tasks(agent, call).await
+        }
+        // ELB: moto knows nothing of the tasks the agent runs; their health is the agent's.
+        ("elasticloadbalancing", "DescribeTargetHealth") => {
+            return elb::describe_target_health(agent, call).await
         }
         _ => return None,
     };
