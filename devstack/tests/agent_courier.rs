@@ -393,6 +393,24 @@ async fn two_courier_tasks_answer_and_a_forced_deployment_replaces_them() {
         .unwrap();
     assert!(other.target_health_descriptions().is_empty(), "{other:?}");
 
+    // DescribeTasks: when each task started, and its container health check (GET /healthz).
+    let described = ecs
+        .describe_tasks()
+        .cluster(&cluster)
+        .set_tasks(Some(old_tasks.iter().cloned().collect()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(described.tasks().len(), 2);
+    for task in described.tasks() {
+        assert_eq!(
+            task.health_status().map(|h| h.as_str()),
+            Some("HEALTHY"),
+            "{task:?}"
+        );
+        assert!(task.started_at().is_some(), "{task:?}");
+    }
+
     // A forced new deployment replaces both: new task ids, the old ones STOPPED with a reason,
     // the deployment COMPLETED, the new processes ready.
     let forced = ecs

@@ -14,6 +14,7 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::http::Response;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::process::Child;
@@ -43,6 +44,8 @@ pub struct Task {
     pub port: u16,
     pub pid: i32,
     pub memory_mib: f64,
+    /// When its process started (seconds since the epoch).
+    pub started_at: f64,
     pub ready: bool,
     child: Child,
 }
@@ -668,6 +671,7 @@ async fn start_task(
         port,
         pid: child.id().unwrap_or_default() as i32,
         memory_mib,
+        started_at: super::now_secs(),
         ready: false,
         child,
     })
@@ -793,7 +797,29 @@ pub async fn normalise_tasks(agent: &Arc<Agent>, call: &Call) -> Result<Response
     let Ok(mut answer) = serde_json::from_slice::<Value>(&body) else {
         return Ok(Response::from_parts(parts, Full::new(body)));
     };
+    let ours = if call.op.name == "DescribeTasks" {
+        running_health(agent).await
+    } else {
+        HashMap::new()
+    };
     let mut fix_task = |task: &mut Value| {
+        // The agent's own tasks: when their process started, and their container health check
+        // (courier's is `courier healthcheck`, a GET /healthz) — moto has neither.
+        let arn = task
+            .get("taskArn")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if let Some((started_at, health)) = ours.get(arn) {
+            if task.get("startedAt").is_none_or(Value::is_null) {
+                task["startedAt"] = json!(started_at);
+            }
+            task["healthStatus"] = json!(health);
+            if let Some(containers) = task.get_mut("containers").and_then(Value::as_array_mut) {
+                for c in containers {
+                    c["healthStatus"] = json!(health);
+                }
+            }
+        }
         for key in ["cpu", "memory"] {
             if let Some(n) = task.get(key).filter(|v| v.is_number()).cloned() {
                 task[key] = json!(n.to_string());
@@ -820,4 +846,36 @@ pub async fn normalise_tasks(agent: &Arc<Agent>, call: &Call) -> Result<Response
         parts,
         Full::new(Bytes::from(answer.to_string())),
     ))
+}
+
+/// The agent's tasks: start time and health (`UNKNOWN` until the task first passed its readiness
+/// probe, then `HEALTHY` or `UNHEALTHY` by GET /healthz now), by task ARN.
+async fn running_health(agent: &Agent) -> HashMap<String, (f64, &'static str)> {
+    let tasks: Vec<(String, f64, u16, bool)> = {
+        let guard = agent.ecs.service.lock().expect("ecs lock");
+        guard
+            .as_ref()
+            .map(|s| {
+                s.tasks
+                    .iter()
+                    .map(|t| (t.arn.clone(), t.started_at, t.port, t.ready))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    tokio::task::spawn_blocking(move || {
+        tasks
+            .into_iter()
+            .map(|(arn, started_at, port, ready)| {
+                let health = match ready {
+                    false => "UNKNOWN",
+                    true if crate::moto::http_status(port, "/healthz") == Some(200) => "HEALTHY",
+                    true => "UNHEALTHY",
+                };
+                (arn, (started_at, health))
+            })
+            .collect()
+    })
+    .await
+    .unwrap_or_default()
 }
