@@ -192,15 +192,27 @@ impl Logs {
         mut each: impl FnMut(Vec<LogLine>) -> bool,
     ) -> Result<(), AwsError> {
         use futures_util::StreamExt;
-        let mut windows = futures_util::stream::iter(windows(start_ms, now_ms))
-            .map(|(from, to)| self.fetch(group, from, to, pattern))
-            .buffered(WINDOWS_IN_FLIGHT);
+        let mut windows = self.read_windows(group, windows(start_ms, now_ms), pattern);
         while let Some(lines) = windows.next().await {
             if !each(lines?) {
                 break;
             }
         }
         Ok(())
+    }
+
+    /// Each of `windows` read ([`Logs::fetch`]), [`WINDOWS_IN_FLIGHT`] at a time, answered in
+    /// the order given.
+    fn read_windows<'a>(
+        &'a self,
+        group: &'a str,
+        windows: impl IntoIterator<Item = (i64, Option<i64>)> + 'a,
+        pattern: Option<&'a str>,
+    ) -> impl futures_util::Stream<Item = Result<Vec<LogLine>, AwsError>> + 'a {
+        use futures_util::StreamExt;
+        futures_util::stream::iter(windows)
+            .map(move |(from, to)| self.fetch(group, from, to, pattern))
+            .buffered(WINDOWS_IN_FLIGHT)
     }
 
     /// The group's ARN, which StartLiveTail wants: built from the caller's account (STS
@@ -243,9 +255,7 @@ impl Logs {
     ) -> Result<Vec<LogLine>, AwsError> {
         use futures_util::StreamExt;
         let newest_first = windows(start_ms, now_ms).into_iter().rev();
-        let mut windows = futures_util::stream::iter(newest_first)
-            .map(|(from, to)| self.fetch(group, from, to, pattern))
-            .buffered(WINDOWS_IN_FLIGHT);
+        let mut windows = self.read_windows(group, newest_first, pattern);
         let (mut parts, mut have) = (Vec::new(), 0);
         while have < keep {
             let Some(lines) = windows.next().await else {
@@ -282,17 +292,14 @@ impl Logs {
                 })
                 .await
             }
-            History::Newest(keep) => {
-                match self.recent(group, start_ms, now_ms, pattern, keep).await {
-                    Ok(mut lines) => {
-                        poller.remember(&lines);
-                        lines.drain(..lines.len().saturating_sub(keep));
-                        go_on = report(TailEvent::Lines(lines));
-                        Ok(())
-                    }
-                    Err(e) => Err(e),
-                }
-            }
+            History::Newest(keep) => self
+                .recent(group, start_ms, now_ms, pattern, keep)
+                .await
+                .map(|mut lines| {
+                    poller.remember(&lines);
+                    lines.drain(..lines.len().saturating_sub(keep));
+                    go_on = report(TailEvent::Lines(lines));
+                }),
         };
         if let Err(e) = read {
             go_on = report(TailEvent::Error(e.message));
