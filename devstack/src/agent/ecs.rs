@@ -848,9 +848,20 @@ pub async fn normalise_tasks(agent: &Arc<Agent>, call: &Call) -> Result<Response
     ))
 }
 
-/// The agent's tasks: start time and health (`UNKNOWN` until the task first passed its readiness
-/// probe, then `HEALTHY` or `UNHEALTHY` by GET /healthz now), by task ARN.
-async fn running_health(agent: &Agent) -> HashMap<String, (f64, &'static str)> {
+/// One of the service's tasks, as a health check found it.
+pub struct Probe {
+    pub arn: String,
+    pub started_at: f64,
+    pub port: u16,
+    /// Passed its readiness probe once (before that it is not checked).
+    pub ready: bool,
+    /// The status a GET of the checked path answered (`None`: not ready, or no answer).
+    pub status: Option<u16>,
+}
+
+/// Health-check the service's tasks now: a GET of `path` on each ready one. ECS's container
+/// health checks and the ALB's target health both come from here.
+pub async fn probe_tasks(agent: &Agent, path: &str) -> Vec<Probe> {
     let tasks: Vec<(String, f64, u16, bool)> = {
         let guard = agent.ecs.service.lock().expect("ecs lock");
         guard
@@ -863,19 +874,39 @@ async fn running_health(agent: &Agent) -> HashMap<String, (f64, &'static str)> {
             })
             .unwrap_or_default()
     };
+    let path = path.to_owned();
     tokio::task::spawn_blocking(move || {
         tasks
             .into_iter()
-            .map(|(arn, started_at, port, ready)| {
-                let health = match ready {
-                    false => "UNKNOWN",
-                    true if crate::moto::http_status(port, "/healthz") == Some(200) => "HEALTHY",
-                    true => "UNHEALTHY",
-                };
-                (arn, (started_at, health))
+            .map(|(arn, started_at, port, ready)| Probe {
+                status: ready
+                    .then(|| crate::moto::http_status(port, &path))
+                    .flatten(),
+                arn,
+                started_at,
+                port,
+                ready,
             })
             .collect()
     })
     .await
     .unwrap_or_default()
+}
+
+/// The agent's tasks: start time and health (`UNKNOWN` until the task first passed its readiness
+/// probe, then `HEALTHY` or `UNHEALTHY` by GET /healthz now — courier's container health check,
+/// `courier healthcheck`), by task ARN.
+async fn running_health(agent: &Agent) -> HashMap<String, (f64, &'static str)> {
+    probe_tasks(agent, "/healthz")
+        .await
+        .into_iter()
+        .map(|p| {
+            let health = match (p.ready, p.status) {
+                (false, _) => "UNKNOWN",
+                (true, Some(200)) => "HEALTHY",
+                (true, _) => "UNHEALTHY",
+            };
+            (p.arn, (p.started_at, health))
+        })
+        .collect()
 }

@@ -9,6 +9,7 @@
 //! group's health-check path. Other target groups go to moto unchanged.
 
 use super::cloudwatch::xml_escape;
+use super::ecs;
 use super::proxy::{self, Call};
 use super::Agent;
 use anyhow::Result;
@@ -98,21 +99,10 @@ pub async fn describe_target_health(
     if stack.get("target_group_arn") != Some(arn.as_str()) {
         return None;
     }
-    let tasks: Vec<(u16, bool)> = {
-        let guard = agent.ecs.service.lock().expect("ecs lock");
-        guard
-            .as_ref()
-            .map(|s| s.tasks.iter().map(|t| (t.port, t.ready)).collect())
-            .unwrap_or_default()
-    };
-    Some(answer(agent, &arn, tasks).await)
+    Some(answer(agent, &arn).await)
 }
 
-async fn answer(
-    agent: &Arc<Agent>,
-    arn: &str,
-    tasks: Vec<(u16, bool)>,
-) -> Result<Response<Full<Bytes>>> {
+async fn answer(agent: &Arc<Agent>, arn: &str) -> Result<Response<Full<Bytes>>> {
     let groups = aws_sdk_elasticloadbalancingv2::Client::new(&agent.sdk)
         .describe_target_groups()
         .target_group_arns(arn)
@@ -122,20 +112,12 @@ async fn answer(
         .target_groups()
         .first()
         .and_then(|g| g.health_check_path())
-        .unwrap_or("/")
-        .to_owned();
-    let targets = tokio::task::spawn_blocking(move || {
-        tasks
-            .into_iter()
-            .map(|(port, ready)| {
-                let status = ready
-                    .then(|| crate::moto::http_status(port, &path))
-                    .flatten();
-                health(port, ready, status)
-            })
-            .collect::<Vec<_>>()
-    })
-    .await?;
+        .unwrap_or("/");
+    let targets: Vec<Health> = ecs::probe_tasks(agent, path)
+        .await
+        .into_iter()
+        .map(|p| health(p.port, p.ready, p.status))
+        .collect();
     Ok(proxy::answer(
         StatusCode::OK,
         "text/xml",
