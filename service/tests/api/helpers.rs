@@ -359,7 +359,9 @@ pub fn message_json(channel: &str, body: &str) -> String {
 /// The courier binary running as ECS runs it: its environment is `vars` and nothing else.
 pub struct Process {
     child: tokio::process::Child,
-    /// `http://127.0.0.1:PORT`, the port it logged (COURIER_PORT=0 lets it choose).
+    /// The port it logged (COURIER_PORT=0 lets it choose).
+    pub port: u16,
+    /// `http://127.0.0.1:{port}`.
     pub base: String,
     logs: tokio::task::JoinHandle<Vec<String>>,
 }
@@ -403,11 +405,12 @@ impl Process {
             (a.status == StatusCode::OK).then_some(())
         })
         .await;
-        Process { child, base, logs }
-    }
-
-    pub fn port(&self) -> u16 {
-        self.base.rsplit(':').next().unwrap().parse().unwrap()
+        Process {
+            child,
+            port,
+            base,
+            logs,
+        }
     }
 
     pub fn running(&mut self) -> bool {

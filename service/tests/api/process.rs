@@ -22,7 +22,7 @@ async fn the_binary_serves_from_its_environment_and_stops_on_sigterm() {
     );
     vars.insert("COURIER_ROLE".into(), "all".into());
     let courier = Process::start(&vars).await;
-    let (base, port) = (courier.base.clone(), courier.port());
+    let (base, port) = (courier.base.clone(), courier.port);
     let healthcheck = Command::new(env!("CARGO_BIN_EXE_courier"))
         .arg("healthcheck")
         .env("COURIER_PORT", port.to_string())
