@@ -287,15 +287,16 @@ async fn open_loop(
         });
     }
     let start = Instant::now() + Duration::from_millis(100);
+    let scheduled = |k: u64| start + interval.mul_f64(k as f64);
     let mut k = 0;
     while k < total {
         // Release everything due by now; the timer's millisecond steps count as latency.
         let now = Instant::now();
-        while k < total && start + interval.mul_f64(k as f64) <= now {
-            let _ = due.send(start + interval.mul_f64(k as f64));
+        while k < total && scheduled(k) <= now {
+            let _ = due.send(scheduled(k));
             k += 1;
         }
-        tokio::time::sleep_until((start + interval.mul_f64(k as f64)).into()).await;
+        tokio::time::sleep_until(scheduled(k).into()).await;
     }
     drop(due);
     let mut all = Vec::new();
