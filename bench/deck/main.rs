@@ -10,7 +10,10 @@
 //!    `logs filter-log-events` of the same group (≥ 10× faster; stackdeck's peak RSS ≤ 60 MB). The
 //!    CLI here is v1, which has no `logs tail`; filter-log-events with its automatic paging is
 //!    what `aws logs tail` does underneath. Printed beside it, not a target: each client's own CPU
-//!    time and moto's CPU time serving it (wait4's rusage of that child, /proc of moto);
+//!    time and moto's CPU time serving it (wait4's rusage of that child, /proc of moto), and the
+//!    floor: the least moto CPU a FilterLogEvents read of these events costs (pages cut where the
+//!    bench knows every 10 000th event lies, one after another, nothing printed), which bounds the
+//!    ratio to the CLI that any FilterLogEvents client can reach here;
 //! 5. the dashboard's CPU in tmux, idle, over `--idle-seconds` (default 60; ≤ 0.5 % of a core).
 //!
 //! Build and run (the Makefile's bench-deck target):
@@ -159,8 +162,12 @@ async fn create_stack(sdk: &aws_config::SdkConfig) -> Result<Stack> {
     })
 }
 
-/// Put `n` JSON log lines into the stack's group, 10 000 per call, one stream per 25 000.
-async fn put_events(sdk: &aws_config::SdkConfig, group: &str, n: usize) -> Result<()> {
+/// The bench's log events are this far apart.
+const EVENT_SPACING_MS: i64 = 30;
+
+/// Put `n` JSON log lines into the stack's group, 10 000 per call, one stream per 25 000, event
+/// `i` stamped `start + EVENT_SPACING_MS · i`; returns `start` (epoch ms).
+async fn put_events(sdk: &aws_config::SdkConfig, group: &str, n: usize) -> Result<i64> {
     let logs = aws_sdk_cloudwatchlogs::Client::new(sdk);
     let start_ms = (jiff::Timestamp::now().as_second() - 3600) * 1000;
     let mut sent = 0;
@@ -176,7 +183,7 @@ async fn put_events(sdk: &aws_config::SdkConfig, group: &str, n: usize) -> Resul
         let batch: Vec<_> = (sent..(sent + 10_000).min(n).min((sent / 25_000 + 1) * 25_000))
             .map(|i| {
                 aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
-                    .timestamp(start_ms + i as i64 * 30)
+                    .timestamp(start_ms + i as i64 * EVENT_SPACING_MS)
                     .message(format!(
                         r#"{{"level":"INFO","message":"request","request_id":"{i:x}","route":"/messages","status":202,"latency_ms":4.2}}"#
                     ))
@@ -192,7 +199,42 @@ async fn put_events(sdk: &aws_config::SdkConfig, group: &str, n: usize) -> Resul
             .send()
             .await?;
     }
-    Ok(())
+    Ok(start_ms)
+}
+
+/// The least a FilterLogEvents reader can ask of the server for the events `put_events` wrote:
+/// windows cut exactly at every 10 000th event (one full page each — a boundary only this bench
+/// knows), read one after another, the events counted and dropped. Returns (events, pages).
+async fn floor_read(
+    sdk: &aws_config::SdkConfig,
+    group: &str,
+    start_ms: i64,
+    n: usize,
+) -> Result<(usize, usize)> {
+    let logs = aws_sdk_cloudwatchlogs::Client::new(sdk);
+    let (mut read, mut pages) = (0, 0);
+    for first in (0..n).step_by(10_000) {
+        let from = start_ms + first as i64 * EVENT_SPACING_MS;
+        let mut token = None;
+        loop {
+            let page = logs
+                .filter_log_events()
+                .log_group_name(group)
+                .start_time(from)
+                .end_time(from + 10_000 * EVENT_SPACING_MS - 1)
+                .limit(10_000)
+                .set_next_token(token)
+                .send()
+                .await?;
+            read += page.events().len();
+            pages += 1;
+            token = page.next_token;
+            if token.is_none() {
+                break;
+            }
+        }
+    }
+    Ok((read, pages))
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -423,7 +465,7 @@ async fn main() -> Result<()> {
 
     // 4. 100 000 log events.
     println!("putting {} log events…", o.events);
-    put_events(&sdk, &stack.log_group, o.events).await?;
+    let start_ms = put_events(&sdk, &stack.log_group, o.events).await?;
     let mut cmd = Command::new(&stackdeck);
     cmd.args(["logs", "--since", "2h", "--stack", &stack.name]);
     aws_env(&mut cmd, &endpoint);
@@ -467,6 +509,23 @@ async fn main() -> Result<()> {
         moto_theirs as f64 * tick,
         theirs.cpu.as_secs_f64() / ours.cpu.as_secs_f64().max(1e-3),
         theirs.max_rss_kib as f64 / 1024.0
+    );
+    // Not a target: the floor any FilterLogEvents client meets on this server, hence the
+    // largest ratio to the CLI that one can reach here.
+    let moto_ticks = cpu_ticks(env.moto_pid())?;
+    let started = Instant::now();
+    let (read, pages) = floor_read(&sdk, &stack.log_group, start_ms, o.events).await?;
+    let floor = started.elapsed();
+    let moto_floor = cpu_ticks(env.moto_pid())? - moto_ticks;
+    // moto answers on one Python interpreter under its global lock: its CPU time for the
+    // floor's pages bounds the wall time of any FilterLogEvents client, however concurrent.
+    let moto_floor = moto_floor as f64 * tick;
+    println!(
+        "log events, the floor: {read} events in {pages} FilterLogEvents pages cut exactly at \
+         every 10 000th event, read one after another, nothing printed: {:.2} s, moto {moto_floor:.2} s \
+         CPU — so at most {:.1}× the CLI for any FilterLogEvents client here",
+        floor.as_secs_f64(),
+        theirs.wall.as_secs_f64() / moto_floor.max(1e-3)
     );
     rows.push((
         "stackdeck logs peak RSS".into(),
