@@ -137,7 +137,7 @@ async fn healthz() -> Json<Health> {
 async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     if !state.is_migrated() {
         return Err(ApiError::unavailable(
-            "PostgreSQL is not reachable yet (migrations not applied)",
+            "starting: the database migrations are not applied yet (the log says why if this lasts)",
         ));
     }
     db::ping(state.pool())
