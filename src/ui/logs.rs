@@ -88,21 +88,23 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
     let block = block(state, Panel::Logs, title, age);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let height = inner.height as usize;
-    if height == 0 {
+    if inner.height == 0 {
         return;
     }
-    let mut lines: Vec<Line> = Vec::new();
-    if let Some(e) = &state.log_error {
-        lines.push(Line::styled(
-            format!("error: {e}"),
-            Style::default().fg(theme.error),
-        ));
+    // The source's error stays on top, whatever the lines below do.
+    let area = match &state.log_error {
+        Some(e) => super::wrapped_head(frame, inner, vec![super::error_line(state, "", e)]),
+        None => inner,
+    };
+    let room = area.height as usize;
+    if room == 0 {
+        return;
     }
-    let room = height.saturating_sub(lines.len());
     let end = state.log_anchor.unwrap_or_else(|| state.logs.end_seq());
-    let wide = inner.width >= 120;
-    // Newest first until the panel is full, skipping what is scrolled off the bottom.
+    let wide = area.width >= 120;
+    // Newest first until the panel is full, skipping what is scrolled off the bottom; the
+    // oldest line shown may be cut at the top (its last screen lines), as in a terminal, so that
+    // tall pretty-printed JSON never leaves the panel half empty.
     let matching = state
         .logs
         .up_to(end)
@@ -112,11 +114,7 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
     let offset = state.log_offset.min(total_matching.saturating_sub(room));
     let mut shown: Vec<Line> = Vec::new();
     for line in matching.skip(offset) {
-        let rendered = render(state, line, wide);
-        if shown.len() + rendered.len() > room && !shown.is_empty() {
-            break;
-        }
-        for l in rendered.into_iter().rev() {
+        for l in render(state, line, wide).into_iter().rev() {
             shown.push(l);
         }
         if shown.len() >= room {
@@ -133,12 +131,15 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
         } else {
             "no log events yet"
         };
-        lines.push(Line::styled(why, Style::default().fg(theme.muted)));
+        shown.push(Line::styled(why, Style::default().fg(theme.muted)));
     }
-    lines.extend(shown);
-    let mut paragraph = Paragraph::new(lines);
+    let mut paragraph = Paragraph::new(shown);
     if state.zoomed {
+        // Wrapped, the lines take more rows than there are lines: keep the bottom — the
+        // newest — in view and let the oldest rows go off the top.
         paragraph = paragraph.wrap(Wrap { trim: false });
+        let rows = paragraph.line_count(area.width);
+        paragraph = paragraph.scroll((rows.saturating_sub(room) as u16, 0));
     }
-    frame.render_widget(paragraph, inner);
+    frame.render_widget(paragraph, area);
 }

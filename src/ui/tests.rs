@@ -107,6 +107,83 @@ fn zoom_filter_and_pretty_json_on_the_logs() {
     insta::assert_snapshot!("logs_zoomed_filtered_80x24", text);
 }
 
+/// `messages` as log lines of the fixture's task, a second apart, after the fixture's lines.
+fn more_logs(state: &mut State, messages: impl IntoIterator<Item = String>) {
+    let lines = messages
+        .into_iter()
+        .enumerate()
+        .map(|(i, message)| crate::model::dashboard::LogLine {
+            id: format!("more{i}"),
+            at_ms: (fixtures::NOW - 20 + i as i64) * 1000,
+            stream: "courier/courier/0f3c9a7be1d24c55".into(),
+            message,
+        })
+        .collect();
+    let generation = state.tail_generation;
+    update(
+        state,
+        Msg::Log {
+            generation,
+            event: crate::aws::logs::TailEvent::Lines(lines),
+        },
+    );
+}
+
+/// The rows inside the Logs panel's border, border characters removed.
+fn logs_rows(text: &str) -> Vec<String> {
+    text.lines()
+        .skip_while(|l| !l.contains(" Logs "))
+        .skip(1)
+        .take_while(|l| !l.starts_with('└') && !l.starts_with('┗'))
+        .map(|l| l.trim_matches(|c| c == '│' || c == '┃').to_owned())
+        .collect()
+}
+
+#[test]
+fn zoomed_logs_keep_the_newest_line_in_view_when_lines_wrap() {
+    let mut state = state_with(fixtures::healthy());
+    more_logs(
+        &mut state,
+        (0..30).map(|i| {
+            format!(
+                r#"{{"level":"INFO","message":"request","n":{i},"pad":"{}"}} line {i:02} end"#,
+                "x".repeat(120)
+            )
+        }),
+    );
+    state.focus = Panel::Logs;
+    update(&mut state, Msg::Key(Key::Enter));
+    let text = screen(&state, 80, 24);
+    assert!(
+        text.contains("line 29 end"),
+        "the newest line is in view:\n{text}"
+    );
+    let rows = logs_rows(&text);
+    assert!(
+        rows.last().is_some_and(|r| r.contains("line 29 end")),
+        "and at the bottom:\n{text}"
+    );
+}
+
+#[test]
+fn pretty_json_fills_the_logs_panel_down_to_the_newest_line() {
+    let mut state = state_with(fixtures::healthy());
+    more_logs(
+        &mut state,
+        (0..10).map(|i| format!(r#"{{"level":"INFO","message":"request","n":{i},"status":202}}"#)),
+    );
+    update(&mut state, Msg::Key(Key::Char('J')));
+    let text = screen(&state, 160, 48);
+    let rows = logs_rows(&text);
+    assert!(rows.len() > 5, "{text}");
+    assert!(
+        rows.iter().all(|r| !r.trim().is_empty()),
+        "no blank row while older lines exist:\n{text}"
+    );
+    assert!(rows[rows.len() - 2].contains("\"status\": 202"), "{text}");
+    assert_eq!(rows.last().map(|r| r.trim()), Some("}"), "{text}");
+}
+
 #[test]
 fn read_only_and_themes_show() {
     let mut state = state_with(fixtures::healthy());
