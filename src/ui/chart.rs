@@ -2,23 +2,29 @@
 
 use crate::app::State;
 use crate::model::dashboard::WINDOW_SECONDS;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::symbols::Marker;
 use ratatui::text::Line;
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph};
 use ratatui::Frame;
 
-/// Draw `series` over the last hour, with `threshold` as a line when given; `label` on the left
-/// of the first row says what it is.
-pub fn draw(
-    state: &State,
-    frame: &mut Frame,
-    area: Rect,
-    series: &[(i64, f64)],
-    threshold: Option<f64>,
-    label: &str,
-) {
+/// What a chart shows: its name, the unit of its values (`""` for a count), the alarm threshold.
+pub struct Spec<'a> {
+    pub label: &'a str,
+    pub unit: &'a str,
+    pub threshold: Option<f64>,
+}
+
+/// Draw `series` over the last hour, with the threshold as a line when given; the first row is
+/// a legend — what it is, the hour's peak, the alarm's threshold — since the chart has no room
+/// for axis labels in a small panel (the panel's text above it gives the current value).
+pub fn draw(state: &State, frame: &mut Frame, area: Rect, series: &[(i64, f64)], spec: Spec<'_>) {
+    let Spec {
+        label,
+        unit,
+        threshold,
+    } = spec;
     if area.height == 0 || area.width < 8 {
         return;
     }
@@ -41,6 +47,27 @@ pub fn draw(
         return;
     }
     let top = points.iter().map(|(_, v)| *v).fold(0.0_f64, f64::max);
+    let value = |v: f64| format!("{v:.0}{unit}");
+    // The longest form that fits: a number cut in half would mislead.
+    let alarm = threshold.map_or(String::new(), |t| format!(" · alarm {}", value(t)));
+    let peak = value(top);
+    let legend = [
+        format!("{label}, last hour: peak {peak}{alarm}"),
+        format!("{label} peak {peak}{alarm}"),
+        format!("peak {peak}{alarm}"),
+    ]
+    .into_iter()
+    .find(|l| l.chars().count() <= area.width as usize)
+    .unwrap_or_default();
+    let [legend_row, area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    frame.render_widget(
+        Paragraph::new(Line::styled(legend, Style::default().fg(theme.muted))),
+        legend_row,
+    );
+    if area.height == 0 {
+        return;
+    }
     let ymax = (top.max(threshold.unwrap_or(0.0)) * 1.15).max(1.0);
     let line = threshold.map(|t| [(start, t), (end, t)]);
     let mut datasets = Vec::new();

@@ -74,13 +74,11 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
     }
     let graph = wrapped_head(frame, inner, lines);
     if matches!(data.database, Ok(Some(_))) && data.metrics.is_ok() {
-        chart::draw(
-            state,
-            frame,
-            graph,
-            data.series(CPU),
-            Some(CPU_THRESHOLD),
-            "CPU",
-        );
+        let spec = chart::Spec {
+            label: "CPU",
+            unit: " %",
+            threshold: Some(CPU_THRESHOLD),
+        };
+        chart::draw(state, frame, graph, data.series(CPU), spec);
     }
 }

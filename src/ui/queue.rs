@@ -67,13 +67,11 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
     }
     let graph = wrapped_head(frame, inner, lines);
     if data.metrics.is_ok() && data.health.queue.is_ok() {
-        chart::draw(
-            state,
-            frame,
-            graph,
-            data.series(QUEUE_DEPTH),
+        let spec = chart::Spec {
+            label: "depth",
+            unit: "",
             threshold,
-            "depth",
-        );
+        };
+        chart::draw(state, frame, graph, data.series(QUEUE_DEPTH), spec);
     }
 }

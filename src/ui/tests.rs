@@ -362,3 +362,32 @@ fn a_confirmation_too_long_for_the_screen_still_shows_its_question() {
     let text = screen(&state, 100, 40);
     assert!(text.contains("> courier█"), "{text}");
 }
+
+#[test]
+fn a_chart_legend_is_shortened_to_fit_never_cut() {
+    let state = state_with(fixtures::healthy());
+    let series = [(fixtures::NOW - 120, 12.0), (fixtures::NOW - 60, 38.4)];
+    let legend = |width: u16| {
+        let mut terminal = Terminal::new(TestBackend::new(width, 6)).unwrap();
+        terminal
+            .draw(|f| {
+                let spec = chart::Spec {
+                    label: "CPU",
+                    unit: " %",
+                    threshold: Some(80.0),
+                };
+                chart::draw(&state, f, f.area(), &series, spec)
+            })
+            .unwrap();
+        let buffer = terminal.backend().buffer().clone();
+        (0..width)
+            .map(|x| buffer[(x, 0)].symbol().to_owned())
+            .collect::<String>()
+            .trim_end()
+            .to_owned()
+    };
+    assert_eq!(legend(60), "CPU, last hour: peak 38 % · alarm 80 %");
+    assert_eq!(legend(30), "CPU peak 38 % · alarm 80 %");
+    assert_eq!(legend(24), "peak 38 % · alarm 80 %");
+    assert_eq!(legend(12), "");
+}
