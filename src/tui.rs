@@ -16,9 +16,6 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-/// How far back the log panel starts.
-const LOG_HISTORY_MS: i64 = 10 * 60 * 1000;
-
 fn key_of(code: KeyCode, modifiers: KeyModifiers) -> Option<Key> {
     Some(match code {
         KeyCode::Char(c) if modifiers.contains(KeyModifiers::CONTROL) => {
@@ -358,7 +355,7 @@ impl Runner {
         Some(tokio::spawn(async move {
             let tail = Tail {
                 group: &group,
-                start_ms: now() * 1000 - LOG_HISTORY_MS,
+                start_ms: now() * 1000 - crate::app::LOG_HISTORY_MS,
                 history,
                 pattern: None,
                 every,

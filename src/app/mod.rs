@@ -156,6 +156,9 @@ pub enum Effect {
 /// Lines a page key moves.
 const PAGE: usize = 10;
 
+/// How far back the log panel starts.
+pub const LOG_HISTORY_MS: i64 = 10 * 60 * 1000;
+
 /// The dashboard's whole state.
 #[derive(Clone, Debug)]
 pub struct State {

@@ -7,8 +7,9 @@ use crate::model::dashboard::{Level, LogLine};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
+use unicode_width::UnicodeWidthChar;
 
 fn level_color(state: &State, level: Level) -> Color {
     match level {
@@ -65,6 +66,40 @@ fn render(state: &State, line: &LogLine, wide: bool) -> Vec<Line<'static>> {
     }
 }
 
+/// `line` cut into rows of `width` columns at any character, styles kept — as a terminal wraps a
+/// long log line. Word wrapping suits prose, not JSON or stack traces: it moves a long token to
+/// a row of its own and leaves the row before it mostly empty.
+fn wrap_columns(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    if width == 0 || line.width() <= width {
+        return vec![line];
+    }
+    let mut rows = Vec::new();
+    let mut row: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for span in line.spans {
+        let mut chunk = String::new();
+        for c in span.content.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w > width {
+                if !chunk.is_empty() {
+                    row.push(Span::styled(std::mem::take(&mut chunk), span.style));
+                }
+                rows.push(Line::from(std::mem::take(&mut row)));
+                used = 0;
+            }
+            chunk.push(c);
+            used += w;
+        }
+        if !chunk.is_empty() {
+            row.push(Span::styled(chunk, span.style));
+        }
+    }
+    if !row.is_empty() {
+        rows.push(Line::from(row));
+    }
+    rows
+}
+
 pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
     let theme = &state.theme;
     let group = state.resources.get("log_group").unwrap_or("(no log_group)");
@@ -112,11 +147,15 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
         .filter(|l| state.matches(&l.message) || state.matches(&l.stream));
     let total_matching = matching.clone().count();
     let offset = state.log_offset.min(total_matching.saturating_sub(room));
+    // Zoomed, long lines wrap (into screen rows counted here, so the newest stays in view);
+    // otherwise each is cut at the panel's edge, one row per line.
+    let width = if state.zoomed { area.width as usize } else { 0 };
     let mut shown: Vec<Line> = Vec::new();
     for line in matching.skip(offset) {
-        for l in render(state, line, wide).into_iter().rev() {
-            shown.push(l);
-        }
+        let rows = render(state, line, wide)
+            .into_iter()
+            .flat_map(|l| wrap_columns(l, width));
+        shown.extend(rows.rev());
         if shown.len() >= room {
             break;
         }
@@ -125,21 +164,58 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
     shown.reverse();
     if shown.is_empty() && state.log_error.is_none() {
         let why = if state.resources.get("log_group").is_none() {
-            "the stack has no log_group parameter"
+            "the stack has no log_group parameter".to_owned()
         } else if !state.filter.is_empty() && !state.logs.is_empty() {
-            "no line matches the filter"
+            "no line matches the filter".to_owned()
         } else {
-            "no log events yet"
+            format!(
+                "no log events in the last {} min; new ones appear here",
+                crate::app::LOG_HISTORY_MS / 60_000
+            )
         };
         shown.push(Line::styled(why, Style::default().fg(theme.muted)));
     }
-    let mut paragraph = Paragraph::new(shown);
-    if state.zoomed {
-        // Wrapped, the lines take more rows than there are lines: keep the bottom — the
-        // newest — in view and let the oldest rows go off the top.
-        paragraph = paragraph.wrap(Wrap { trim: false });
-        let rows = paragraph.line_count(area.width);
-        paragraph = paragraph.scroll((rows.saturating_sub(room) as u16, 0));
+    frame.render_widget(Paragraph::new(shown), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_columns;
+    use ratatui::style::{Color, Style};
+    use ratatui::text::{Line, Span};
+
+    fn text(line: &Line) -> String {
+        line.spans.iter().map(|s| s.content.as_ref()).collect()
     }
-    frame.render_widget(paragraph, area);
+
+    #[test]
+    fn long_lines_wrap_at_the_column_keeping_their_styles() {
+        let red = Style::default().fg(Color::Red);
+        let line = Line::from(vec![
+            Span::raw("12:00:01 "),
+            Span::styled(r#"{"level":"ERROR","msg":"boom"}"#, red),
+        ]);
+        let rows = wrap_columns(line.clone(), 16);
+        let texts: Vec<String> = rows.iter().map(text).collect();
+        assert_eq!(
+            texts,
+            [r#"12:00:01 {"level"#, r#"":"ERROR","msg":"#, r#""boom"}"#]
+        );
+        assert!(rows.iter().all(|r| r.width() <= 16));
+        assert_eq!(rows[0].spans[1].style, red, "the message keeps its colour");
+        assert_eq!(rows[2].spans[0].style, red);
+        assert_eq!(
+            wrap_columns(line.clone(), 0),
+            vec![line.clone()],
+            "0: no wrap"
+        );
+        assert_eq!(wrap_columns(line.clone(), 80), vec![line]);
+    }
+
+    #[test]
+    fn a_wide_character_is_never_split_across_rows() {
+        let rows = wrap_columns(Line::raw("ab日本語"), 3);
+        let texts: Vec<String> = rows.iter().map(text).collect();
+        assert_eq!(texts, ["ab", "日", "本", "語"]);
+    }
 }
