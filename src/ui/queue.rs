@@ -41,11 +41,14 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
                     " {} visible · {} in flight · {} delayed",
                     q.visible, q.in_flight, q.delayed
                 )),
-                // The work queue's oldest message (the DLQ's age is not read).
+                // The work queue's oldest message (the DLQ's age is not read). The age is a
+                // CloudWatch metric, a minute or more behind the live counts: a queue empty now
+                // has no oldest message, whatever the last datapoint says.
                 Span::styled(
                     format!(
                         " · oldest {}",
                         data.latest(OLDEST_AGE)
+                            .filter(|_| q.visible + q.in_flight + q.delayed > 0)
                             .map_or("-".into(), |s| format::age(s as i64))
                     ),
                     Style::default().fg(theme.muted),

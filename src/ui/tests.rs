@@ -391,3 +391,18 @@ fn a_chart_legend_is_shortened_to_fit_never_cut() {
     assert_eq!(legend(24), "peak 38 % · alarm 80 %");
     assert_eq!(legend(12), "");
 }
+
+#[test]
+fn an_empty_queue_has_no_oldest_message_whatever_the_metric_lags() {
+    let mut state = state_with(fixtures::alarm_firing());
+    let text = screen(&state, 160, 48);
+    assert!(text.contains("oldest 7 min"), "{text}");
+    let data = state.data.as_mut().unwrap();
+    let queue = data.health.queue.as_mut().unwrap();
+    (queue.visible, queue.in_flight, queue.delayed) = (0, 0, 0);
+    let text = screen(&state, 160, 48);
+    assert!(
+        text.contains("0 visible · 0 in flight · 0 delayed · oldest -"),
+        "{text}"
+    );
+}
