@@ -152,8 +152,9 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
                 frame,
                 popup,
                 format!(
-                    "audit log · {} attempts · newest first · Esc closes",
-                    records.len()
+                    "audit log · {} attempt{} · newest first · Esc closes",
+                    records.len(),
+                    if records.len() == 1 { "" } else { "s" }
                 ),
                 false,
             );
