@@ -349,13 +349,28 @@ impl State {
         self.scroll.get(&panel).copied().unwrap_or(0)
     }
 
+    /// The furthest the logs scroll back: the oldest line up to the anchor that passes the
+    /// filter. Capped here so that scrolling down after Home moves at once (the view caps it
+    /// further, to a panel full of lines).
+    fn log_offset_limit(&self) -> usize {
+        let end = self.log_anchor.unwrap_or_else(|| self.logs.end_seq());
+        self.logs
+            .up_to(end)
+            .filter(|l| self.matches(&l.message) || self.matches(&l.stream))
+            .count()
+            .saturating_sub(1)
+    }
+
     fn scroll_by(&mut self, down: bool, lines: usize) {
         if self.focus == Panel::Logs {
             if down {
                 self.log_offset = self.log_offset.saturating_sub(lines);
             } else {
                 self.log_anchor.get_or_insert(self.logs.end_seq());
-                self.log_offset = self.log_offset.saturating_add(lines);
+                self.log_offset = self
+                    .log_offset
+                    .saturating_add(lines)
+                    .min(self.log_offset_limit());
             }
             return;
         }
@@ -391,7 +406,7 @@ impl State {
             Action::Top => {
                 if self.focus == Panel::Logs {
                     self.log_anchor.get_or_insert(self.logs.end_seq());
-                    self.log_offset = usize::MAX / 2;
+                    self.log_offset = self.log_offset_limit();
                 } else {
                     self.scroll.insert(self.focus, 0);
                 }

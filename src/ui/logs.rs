@@ -9,7 +9,8 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
-use unicode_width::UnicodeWidthChar;
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
 
 fn level_color(state: &State, level: Level) -> Color {
     match level {
@@ -66,9 +67,10 @@ fn render(state: &State, line: &LogLine, wide: bool) -> Vec<Line<'static>> {
     }
 }
 
-/// `line` cut into rows of `width` columns at any character, styles kept — as a terminal wraps a
-/// long log line. Word wrapping suits prose, not JSON or stack traces: it moves a long token to
-/// a row of its own and leaves the row before it mostly empty.
+/// `line` cut into rows of `width` columns between any two characters (grapheme clusters),
+/// styles kept — as a terminal wraps a long log line. Word wrapping suits prose, not JSON or
+/// stack traces: it moves a long token to a row of its own and leaves the row before it mostly
+/// empty. Widths are measured as ratatui draws: per grapheme, control characters taking none.
 fn wrap_columns(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
     if width == 0 || line.width() <= width {
         return vec![line];
@@ -78,16 +80,21 @@ fn wrap_columns(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
     let mut used = 0;
     for span in line.spans {
         let mut chunk = String::new();
-        for c in span.content.chars() {
-            let w = c.width().unwrap_or(0);
-            if used + w > width {
+        for g in span.content.graphemes(true) {
+            let w = if g.contains(char::is_control) {
+                0
+            } else {
+                g.width()
+            };
+            // A row always takes one grapheme, even one wider than the panel.
+            if used > 0 && used + w > width {
                 if !chunk.is_empty() {
                     row.push(Span::styled(std::mem::take(&mut chunk), span.style));
                 }
                 rows.push(Line::from(std::mem::take(&mut row)));
                 used = 0;
             }
-            chunk.push(c);
+            chunk.push_str(g);
             used += w;
         }
         if !chunk.is_empty() {
@@ -137,36 +144,62 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
     }
     let end = state.log_anchor.unwrap_or_else(|| state.logs.end_seq());
     let wide = area.width >= 120;
-    // Newest first until the panel is full, skipping what is scrolled off the bottom; the
-    // oldest line shown may be cut at the top (its last screen lines), as in a terminal, so that
-    // tall pretty-printed JSON never leaves the panel half empty.
-    let matching = state
-        .logs
-        .up_to(end)
-        .rev()
-        .filter(|l| state.matches(&l.message) || state.matches(&l.stream));
-    let total_matching = matching.clone().count();
-    let offset = state.log_offset.min(total_matching.saturating_sub(room));
     // Zoomed, long lines wrap (into screen rows counted here, so the newest stays in view);
     // otherwise each is cut at the panel's edge, one row per line.
     let width = if state.zoomed { area.width as usize } else { 0 };
-    let mut shown: Vec<Line> = Vec::new();
-    for line in matching.skip(offset) {
-        let rows = render(state, line, wide)
+    let rows_of = |line: &LogLine| -> Vec<Line<'static>> {
+        render(state, line, wide)
             .into_iter()
-            .flat_map(|l| wrap_columns(l, width));
-        shown.extend(rows.rev());
-        if shown.len() >= room {
+            .flat_map(|l| wrap_columns(l, width))
+            .collect()
+    };
+    let matching: Vec<&LogLine> = state
+        .logs
+        .up_to(end)
+        .filter(|l| state.matches(&l.message) || state.matches(&l.stream))
+        .collect();
+    // How many of the oldest lines fill the panel: scrolled back that far, the oldest line
+    // starts the panel's first row and further back shows nothing more.
+    let mut oldest_fit = 0;
+    let mut oldest_rows = 0;
+    for line in &matching {
+        if oldest_rows >= room {
             break;
         }
+        oldest_rows += rows_of(line).len();
+        oldest_fit += 1;
     }
-    shown.truncate(room);
-    shown.reverse();
+    let offset = state.log_offset.min(matching.len() - oldest_fit);
+    let mut shown: Vec<Line> = Vec::new();
+    if offset == matching.len() - oldest_fit {
+        // At the top: oldest first, the last line shown may be cut at the bottom.
+        for line in &matching[..oldest_fit] {
+            shown.extend(rows_of(line));
+        }
+        shown.truncate(room);
+    } else {
+        // Newest last, `offset` lines scrolled off the bottom; the oldest line shown may be cut
+        // at the top (its last rows), as in a terminal, so that tall pretty-printed JSON never
+        // leaves the panel half empty.
+        for line in matching[..matching.len() - offset].iter().rev() {
+            shown.extend(rows_of(line).into_iter().rev());
+            if shown.len() >= room {
+                break;
+            }
+        }
+        shown.truncate(room);
+        shown.reverse();
+    }
     if shown.is_empty() && state.log_error.is_none() {
         let why = if state.resources.get("log_group").is_none() {
             "the stack has no log_group parameter".to_owned()
         } else if !state.filter.is_empty() && !state.logs.is_empty() {
             "no line matches the filter".to_owned()
+        } else if state.log_updated_at.is_none() {
+            format!(
+                "reading the last {} min…",
+                crate::app::LOG_HISTORY_MS / 60_000
+            )
         } else {
             format!(
                 "no log events in the last {} min; new ones appear here",
@@ -217,5 +250,15 @@ mod tests {
         let rows = wrap_columns(Line::raw("ab日本語"), 3);
         let texts: Vec<String> = rows.iter().map(text).collect();
         assert_eq!(texts, ["ab", "日", "本", "語"]);
+        // A grapheme of several code points (⚠ + emoji presentation, 2 columns) stays whole.
+        let rows = wrap_columns(Line::raw("ab\u{26a0}\u{fe0f}c"), 3);
+        let texts: Vec<String> = rows.iter().map(text).collect();
+        assert_eq!(texts, ["ab", "\u{26a0}\u{fe0f}c"]);
+        // Wider than the panel: alone on its row, no empty row before it.
+        let texts: Vec<String> = wrap_columns(Line::raw("日本"), 1)
+            .iter()
+            .map(text)
+            .collect();
+        assert_eq!(texts, ["日", "本"]);
     }
 }

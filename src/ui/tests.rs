@@ -166,6 +166,34 @@ fn zoomed_logs_keep_the_newest_line_in_view_when_lines_wrap() {
 }
 
 #[test]
+fn home_reaches_the_oldest_line_of_wrapped_logs_and_down_moves_back() {
+    let mut state = state_with(fixtures::healthy());
+    more_logs(
+        &mut state,
+        (0..30).map(|i| format!("{} line {i:02} end", "x".repeat(150))),
+    );
+    state.focus = Panel::Logs;
+    update(&mut state, Msg::Key(Key::Enter));
+    update(&mut state, Msg::Key(Key::Char('g')));
+    let text = screen(&state, 80, 24);
+    let rows = logs_rows(&text);
+    assert!(
+        rows[0].starts_with("11:59:30") && rows[0].contains("listening"),
+        "the oldest line starts the panel:\n{text}"
+    );
+    // Scrolling down from the top moves within a panel's worth of presses, not never.
+    let mut moved = false;
+    for _ in 0..rows.len() {
+        update(&mut state, Msg::Key(Key::Down));
+        if logs_rows(&screen(&state, 80, 24))[0] != rows[0] {
+            moved = true;
+            break;
+        }
+    }
+    assert!(moved, "down after Home scrolls:\n{text}");
+}
+
+#[test]
 fn pretty_json_fills_the_logs_panel_down_to_the_newest_line() {
     let mut state = state_with(fixtures::healthy());
     more_logs(
