@@ -8,6 +8,7 @@ use ratatui::symbols::Marker;
 use ratatui::text::Line;
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph};
 use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
 
 /// What a chart shows: its name, the unit of its values (`""` for a count), the alarm threshold.
 pub struct Spec<'a> {
@@ -57,7 +58,7 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect, series: &[(i64, f64)],
         format!("peak {peak}{alarm}"),
     ]
     .into_iter()
-    .find(|l| l.chars().count() <= area.width as usize)
+    .find(|l| l.width() <= area.width as usize)
     .unwrap_or_default();
     let [legend_row, area] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);

@@ -414,10 +414,17 @@ fn a_chart_legend_is_shortened_to_fit_never_cut() {
             .trim_end()
             .to_owned()
     };
-    assert_eq!(legend(60), "CPU, last hour: peak 38 % · alarm 80 %");
-    assert_eq!(legend(30), "CPU peak 38 % · alarm 80 %");
-    assert_eq!(legend(24), "peak 38 % · alarm 80 %");
-    assert_eq!(legend(12), "");
+    // Each form at exactly its width, and one column short of it.
+    let full = "CPU, last hour: peak 38 % · alarm 80 %";
+    let short = "CPU peak 38 % · alarm 80 %";
+    let shortest = "peak 38 % · alarm 80 %";
+    let columns = |s: &str| s.chars().count() as u16;
+    assert_eq!(legend(columns(full)), full);
+    assert_eq!(legend(columns(full) - 1), short);
+    assert_eq!(legend(columns(short)), short);
+    assert_eq!(legend(columns(short) - 1), shortest);
+    assert_eq!(legend(columns(shortest)), shortest);
+    assert_eq!(legend(columns(shortest) - 1), "");
 }
 
 #[test]
