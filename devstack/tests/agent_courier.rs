@@ -104,6 +104,22 @@ fn task_processes(agent_pid: i32) -> Vec<(i32, u16)> {
     found
 }
 
+/// DescribeTasks of `arns` in `cluster`.
+async fn describe_tasks(
+    ecs: &aws_sdk_ecs::Client,
+    cluster: &str,
+    arns: impl IntoIterator<Item = String>,
+) -> Vec<aws_sdk_ecs::types::Task> {
+    ecs.describe_tasks()
+        .cluster(cluster)
+        .set_tasks(Some(arns.into_iter().collect()))
+        .send()
+        .await
+        .unwrap()
+        .tasks()
+        .to_vec()
+}
+
 async fn running_tasks(ecs: &aws_sdk_ecs::Client, cluster: &str) -> (BTreeSet<String>, usize) {
     let arns = ecs
         .list_tasks()
@@ -117,15 +133,8 @@ async fn running_tasks(ecs: &aws_sdk_ecs::Client, cluster: &str) -> (BTreeSet<St
     if arns.is_empty() {
         return (BTreeSet::new(), 0);
     }
-    let tasks = ecs
-        .describe_tasks()
-        .cluster(cluster)
-        .set_tasks(Some(arns))
-        .send()
+    let running: BTreeSet<String> = describe_tasks(ecs, cluster, arns)
         .await
-        .unwrap();
-    let running: BTreeSet<String> = tasks
-        .tasks()
         .iter()
         .filter(|t| t.last_status() == Some("RUNNING"))
         .filter_map(|t| t.task_arn().map(str::to_owned))
@@ -394,15 +403,9 @@ async fn two_courier_tasks_answer_and_a_forced_deployment_replaces_them() {
     assert!(other.target_health_descriptions().is_empty(), "{other:?}");
 
     // DescribeTasks: when each task started, and its container health check (GET /healthz).
-    let described = ecs
-        .describe_tasks()
-        .cluster(&cluster)
-        .set_tasks(Some(old_tasks.iter().cloned().collect()))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(described.tasks().len(), 2);
-    for task in described.tasks() {
+    let described = describe_tasks(&ecs, &cluster, old_tasks.iter().cloned()).await;
+    assert_eq!(described.len(), 2);
+    for task in &described {
         assert_eq!(
             task.health_status().map(|h| h.as_str()),
             Some("HEALTHY"),
@@ -432,15 +435,9 @@ async fn two_courier_tasks_answer_and_a_forced_deployment_replaces_them() {
         (running == 2 && tasks.is_disjoint(&old_tasks)).then_some(())
     })
     .await;
-    let old = ecs
-        .describe_tasks()
-        .cluster(&cluster)
-        .set_tasks(Some(old_tasks.iter().cloned().collect()))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(old.tasks().len(), 2, "{old:?}");
-    for task in old.tasks() {
+    let old = describe_tasks(&ecs, &cluster, old_tasks.iter().cloned()).await;
+    assert_eq!(old.len(), 2, "{old:?}");
+    for task in &old {
         assert_eq!(task.last_status(), Some("STOPPED"), "{task:?}");
         assert!(
             task.stopped_reason()
