@@ -349,16 +349,19 @@ impl State {
         self.scroll.get(&panel).copied().unwrap_or(0)
     }
 
-    /// The furthest the logs scroll back: the oldest line up to the anchor that passes the
-    /// filter. Capped here so that scrolling down after Home moves at once (the view caps it
-    /// further, to a panel full of lines).
-    fn log_offset_limit(&self) -> usize {
+    /// The log lines the panel can show, oldest first: those up to the pause anchor (all when
+    /// following) that pass the `/` filter, by message or stream.
+    pub fn visible_logs(&self) -> impl Iterator<Item = &crate::model::dashboard::LogLine> {
         let end = self.log_anchor.unwrap_or_else(|| self.logs.end_seq());
         self.logs
             .up_to(end)
             .filter(|l| self.matches(&l.message) || self.matches(&l.stream))
-            .count()
-            .saturating_sub(1)
+    }
+
+    /// The furthest the logs scroll back: the oldest visible line. Capped here so that
+    /// scrolling down after Home moves at once (the view caps it further, to a panel full).
+    fn log_offset_limit(&self) -> usize {
+        self.visible_logs().count().saturating_sub(1)
     }
 
     fn scroll_by(&mut self, down: bool, lines: usize) {

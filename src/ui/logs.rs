@@ -142,7 +142,6 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
     if room == 0 {
         return;
     }
-    let end = state.log_anchor.unwrap_or_else(|| state.logs.end_seq());
     let wide = area.width >= 120;
     // Zoomed, long lines wrap (into screen rows counted here, so the newest stays in view);
     // otherwise each is cut at the panel's edge, one row per line.
@@ -153,11 +152,7 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
             .flat_map(|l| wrap_columns(l, width))
             .collect()
     };
-    let matching: Vec<&LogLine> = state
-        .logs
-        .up_to(end)
-        .filter(|l| state.matches(&l.message) || state.matches(&l.stream))
-        .collect();
+    let matching: Vec<&LogLine> = state.visible_logs().collect();
     // How many of the oldest lines fill the panel: scrolled back that far, the oldest line
     // starts the panel's first row and further back shows nothing more.
     let mut oldest_fit = 0;
