@@ -153,38 +153,38 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
             .collect()
     };
     let matching: Vec<&LogLine> = state.visible_logs().collect();
-    // How many of the oldest lines fill the panel: scrolled back that far, the oldest line
-    // starts the panel's first row and further back shows nothing more.
+    // The rows of the oldest lines that fill the panel, and how many lines that is: scrolled
+    // back that far, the oldest line starts the panel's first row and further back shows
+    // nothing more.
+    let mut top: Vec<Line> = Vec::new();
     let mut oldest_fit = 0;
-    let mut oldest_rows = 0;
     for line in &matching {
-        if oldest_rows >= room {
+        if top.len() >= room {
             break;
         }
-        oldest_rows += rows_of(line).len();
+        top.extend(rows_of(line));
         oldest_fit += 1;
     }
     let offset = state.log_offset.min(matching.len() - oldest_fit);
-    let mut shown: Vec<Line> = Vec::new();
-    if offset == matching.len() - oldest_fit {
+    let mut shown = if offset == matching.len() - oldest_fit {
         // At the top: oldest first, the last line shown may be cut at the bottom.
-        for line in &matching[..oldest_fit] {
-            shown.extend(rows_of(line));
-        }
-        shown.truncate(room);
+        top
     } else {
         // Newest last, `offset` lines scrolled off the bottom; the oldest line shown may be cut
         // at the top (its last rows), as in a terminal, so that tall pretty-printed JSON never
         // leaves the panel half empty.
+        let mut newest_first = Vec::new();
         for line in matching[..matching.len() - offset].iter().rev() {
-            shown.extend(rows_of(line).into_iter().rev());
-            if shown.len() >= room {
+            newest_first.extend(rows_of(line).into_iter().rev());
+            if newest_first.len() >= room {
                 break;
             }
         }
-        shown.truncate(room);
-        shown.reverse();
-    }
+        newest_first.truncate(room);
+        newest_first.reverse();
+        newest_first
+    };
+    shown.truncate(room);
     if shown.is_empty() && state.log_error.is_none() {
         let why = if state.resources.get("log_group").is_none() {
             "the stack has no log_group parameter".to_owned()
