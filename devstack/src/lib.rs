@@ -7,6 +7,7 @@
 pub mod agent;
 pub mod aws;
 pub mod envfile;
+pub mod http;
 pub mod moto;
 pub mod paths;
 pub mod ports;
@@ -17,7 +18,8 @@ pub mod terraform;
 pub mod testenv;
 pub mod traffic;
 
-/// Name of the local stack (DESIGN.md): Terraform `name_prefix` and SSM path `/stackdeck/courier-local/`.
+/// Name of the local stack (ARCHITECTURE.md): Terraform `name_prefix` and SSM path
+/// `/stackdeck/courier-local/`.
 pub const STACK_NAME: &str = "courier-local";
 /// Port of the local AWS endpoint.
 pub const AWS_PORT: u16 = 4566;

@@ -1,8 +1,6 @@
 //! moto's server: the AWS API of the local stack.
 
 use anyhow::{bail, Context, Result};
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
@@ -63,18 +61,11 @@ pub fn wait_ready(port: u16, child: &mut Child, timeout: Duration) -> Result<()>
     }
 }
 
-/// A minimal HTTP/1.0 GET on loopback, returning the status code. Good enough for readiness
-/// probes, and keeps an HTTP client out of this crate's dependencies.
+/// The status a GET of `path` on 127.0.0.1:`port` answers within 2 s (`None`: no answer). Works
+/// in and outside async code.
 pub fn http_status(port: u16, path: &str) -> Option<u16> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n"
-    )
-    .ok()?;
-    let mut head = [0u8; 32];
-    let n = stream.read(&mut head).ok()?;
-    let line = std::str::from_utf8(&head[..n]).ok()?;
-    line.split_whitespace().nth(1)?.parse().ok()
+    let url = format!("http://127.0.0.1:{port}{path}");
+    crate::http::get_blocking(&url, Duration::from_secs(2))
+        .ok()
+        .map(|(status, _)| status.as_u16())
 }

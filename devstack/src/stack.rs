@@ -13,7 +13,7 @@ const APPLY_TIMEOUT: Duration = Duration::from_secs(420);
 const STOP_GRACE: Duration = Duration::from_secs(15);
 
 /// Where the local stack lives: its state folder and ports. `Settings::standard` is the one of
-/// DESIGN.md; tests use other ports and folders.
+/// ARCHITECTURE.md; tests use other ports and folders.
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub paths: Paths,
@@ -22,7 +22,7 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The local stack of DESIGN.md: 127.0.0.1:4566 and :55432, state in `<repo>/.devstack`.
+    /// The local stack of ARCHITECTURE.md: 127.0.0.1:4566 and :55432, state in `<repo>/.devstack`.
     pub fn standard(paths: Paths) -> Self {
         Settings {
             paths,

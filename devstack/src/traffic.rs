@@ -10,8 +10,6 @@
 //!   purges and redeploys) to recover.
 
 use anyhow::{bail, Context, Result};
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -57,56 +55,48 @@ fn authority(url: &str) -> Result<&str> {
 const TASK_PORTS: u16 = 10;
 
 /// `POST /messages` to the first task that takes it: the URL's port, then the next ones.
-fn post_message(authority: &str, n: u64) -> bool {
-    let Some((host, port)) = authority.rsplit_once(':') else {
-        return post_to(authority, n);
+async fn post_message(authority: &str, n: u64) -> bool {
+    let Some((host, Ok(first))) = authority
+        .rsplit_once(':')
+        .map(|(host, port)| (host, port.parse::<u16>()))
+    else {
+        return post_to(authority, n).await;
     };
-    let Ok(first) = port.parse::<u16>() else {
-        return post_to(authority, n);
-    };
-    (first..first.saturating_add(TASK_PORTS)).any(|p| post_to(&format!("{host}:{p}"), n))
+    for p in first..first.saturating_add(TASK_PORTS) {
+        if post_to(&format!("{host}:{p}"), n).await {
+            return true;
+        }
+    }
+    false
 }
 
 /// Does courier answer `GET /healthz` with a 2xx at `authority`? (Another program on a port of
 /// the range, such as a test's moto or PostgreSQL, does not.)
-fn healthy(authority: &str) -> bool {
-    let request =
-        format!("GET /healthz HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
-    answered(authority, &request, Duration::from_secs(1), "HTTP/1.1 2")
+async fn healthy(authority: &str) -> bool {
+    let url = format!("http://{authority}/healthz");
+    crate::http::get(&url, Duration::from_secs(1))
+        .await
+        .is_ok_and(|(status, _)| status.is_success())
 }
 
 /// One `POST /messages`; true when courier answered 202.
-fn post_to(authority: &str, n: u64) -> bool {
-    let body = format!(r#"{{"channel":"traffic","sender":"devstack","body":"message {n}"}}"#);
-    let request = format!(
-        "POST /messages HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\n\
-         Idempotency-Key: devstack-{}-{n}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        std::process::id(),
-        body.len()
-    );
-    answered(authority, &request, Duration::from_secs(5), "HTTP/1.1 202")
-}
-
-/// Send one raw HTTP/1.1 `request` (Connection: close) to `authority`; true when the status
-/// line starts with `status` within `timeout`.
-fn answered(authority: &str, request: &str, timeout: Duration, status: &str) -> bool {
-    let Ok(mut stream) = TcpStream::connect(authority) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(timeout));
-    if stream.write_all(request.as_bytes()).is_err() {
-        return false;
-    }
-    let mut head = [0u8; 16];
-    let Ok(read) = stream.read(&mut head) else {
-        return false;
-    };
-    std::str::from_utf8(&head[..read]).is_ok_and(|h| h.starts_with(status))
+async fn post_to(authority: &str, n: u64) -> bool {
+    let body = serde_json::json!({"channel": "traffic", "sender": "devstack", "body": format!("message {n}")});
+    let key = format!("devstack-{}-{n}", std::process::id());
+    let url = format!("http://{authority}/messages");
+    crate::http::post_json(
+        &url,
+        &[("idempotency-key", &key)],
+        &body,
+        Duration::from_secs(5),
+    )
+    .await
+    .is_ok_and(|(status, _)| status == hyper::StatusCode::ACCEPTED)
 }
 
 impl Traffic {
-    /// Send `count` messages from `connections` threads as fast as courier takes them.
-    fn burst(
+    /// Send `count` messages from `connections` tasks as fast as courier takes them.
+    async fn burst(
         &self,
         count: u32,
         connections: u32,
@@ -114,28 +104,25 @@ impl Traffic {
         next: &Arc<AtomicU64>,
     ) -> Result<()> {
         let authority = authority(&self.url)?.to_owned();
-        std::thread::scope(|scope| {
-            for _ in 0..connections {
-                let (authority, counts, next) = (authority.clone(), counts.clone(), next.clone());
-                scope.spawn(move || loop {
+        let mut senders = tokio::task::JoinSet::new();
+        for _ in 0..connections {
+            let (authority, counts, next) = (authority.clone(), counts.clone(), next.clone());
+            senders.spawn(async move {
+                loop {
                     let n = next.fetch_add(1, Ordering::Relaxed);
                     if n >= u64::from(count) {
                         break;
                     }
-                    let counter = if post_message(&authority, n) {
-                        &counts.accepted
-                    } else {
-                        &counts.failed
-                    };
-                    counter.fetch_add(1, Ordering::Relaxed);
-                });
-            }
-        });
+                    count_one(&counts, post_message(&authority, n).await);
+                }
+            });
+        }
+        while senders.join_next().await.is_some() {}
         Ok(())
     }
 
     /// Send at `rate` per second until `duration` ends (or forever).
-    fn steady(&self, counts: &Arc<Counts>, next: &Arc<AtomicU64>) -> Result<()> {
+    async fn steady(&self, counts: &Arc<Counts>, next: &Arc<AtomicU64>) -> Result<()> {
         let authority = authority(&self.url)?.to_owned();
         let started = Instant::now();
         let interval = Duration::from_secs_f64(1.0 / f64::from(self.rate.max(1)));
@@ -146,17 +133,12 @@ impl Traffic {
             }
             let tick = Instant::now();
             let n = next.fetch_add(1, Ordering::Relaxed);
-            let counter = if post_message(&authority, n) {
-                &counts.accepted
-            } else {
-                &counts.failed
-            };
-            counter.fetch_add(1, Ordering::Relaxed);
+            count_one(counts, post_message(&authority, n).await);
             if last_report.elapsed() >= Duration::from_secs(10) {
                 report(counts);
                 last_report = Instant::now();
             }
-            std::thread::sleep(interval.saturating_sub(tick.elapsed()));
+            tokio::time::sleep(interval.saturating_sub(tick.elapsed())).await;
         }
     }
 
@@ -171,27 +153,24 @@ impl Traffic {
         let host = authority(&self.url)?
             .rsplit_once(':')
             .map_or("127.0.0.1".to_owned(), |(host, _)| host.to_owned());
-        let answers = move || {
-            let host = host.clone();
-            async move {
-                tokio::task::spawn_blocking(move || {
-                    (first..first.saturating_add(TASK_PORTS))
-                        .any(|p| healthy(&format!("{host}:{p}")))
-                })
-                .await
-                .unwrap_or(false)
+        let answers = || async {
+            for p in first..first.saturating_add(TASK_PORTS) {
+                if healthy(&format!("{host}:{p}")).await {
+                    return true;
+                }
             }
+            false
         };
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let deadline = Instant::now() + Duration::from_secs(30);
         while !answers().await {
-            if std::time::Instant::now() >= deadline {
+            if Instant::now() >= deadline {
                 bail!(
                     "nothing answers at {} or the {} ports after it: is the local stack up (`make up`) and its courier task running?",
                     self.url,
                     TASK_PORTS - 1
                 );
             }
-            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            tokio::time::sleep(Duration::from_millis(250)).await;
         }
         Ok(())
     }
@@ -215,25 +194,30 @@ impl Traffic {
                 "burst: {} messages over 16 connections to {}",
                 self.burst, self.url
             );
-            let this = self.clone();
-            let (c, n) = (counts.clone(), next.clone());
-            tokio::task::spawn_blocking(move || this.burst(this.burst, 16, &c, &n)).await??;
+            self.burst(self.burst, 16, &counts, &next).await?;
             report(&counts);
         }
         println!(
             "steady: {} message(s)/s to {} (ctrl-c stops)",
             self.rate, self.url
         );
-        let this = self.clone();
-        let (c, n) = (counts.clone(), next.clone());
-        let steady = tokio::task::spawn_blocking(move || this.steady(&c, &n));
         tokio::select! {
-            done = steady => done??,
+            done = self.steady(&counts, &next) => done?,
             _ = tokio::signal::ctrl_c() => {}
         }
         report(&counts);
         Ok(())
     }
+}
+
+/// Count one message as accepted or failed.
+fn count_one(counts: &Counts, accepted: bool) {
+    let counter = if accepted {
+        &counts.accepted
+    } else {
+        &counts.failed
+    };
+    counter.fetch_add(1, Ordering::Relaxed);
 }
 
 fn report(counts: &Counts) {

@@ -1,5 +1,5 @@
-//! The stack's discovery parameters (`/stackdeck/<stack>/<key>`, DESIGN.md): everything the agent
-//! knows about the stack's resources comes from here, as it does for the dashboard.
+//! The stack's discovery parameters (`/stackdeck/<stack>/<key>`, ARCHITECTURE.md): everything
+//! the agent knows about the stack's resources comes from here, as it does for the dashboard.
 
 use anyhow::{Context, Result};
 use aws_config::SdkConfig;
