@@ -22,7 +22,7 @@ TF_ENVS := $(wildcard terraform/envs/*)
 TF_MODULES := $(wildcard terraform/modules/*)
 TF_WORK := $(ROOT)/.tools/terraform
 
-.PHONY: help demo test prereqs build up down status fmt-check clippy tf-fmt tf-validate tf-test \
+.PHONY: help demo test prereqs build up down status structure fmt-check clippy tf-fmt tf-validate tf-test \
         checkov workflows cargo-test bench bench-courier bench-deck clean
 
 help:
@@ -36,7 +36,7 @@ help:
 demo: prereqs build up
 	@set -a; . .devstack/env; set +a; $(STACKDECK)
 
-test: prereqs fmt-check clippy tf-fmt tf-validate tf-test checkov workflows cargo-test
+test: prereqs structure fmt-check clippy tf-fmt tf-validate tf-test checkov workflows cargo-test
 	@echo "make test: all checks passed"
 
 ## Parts ---------------------------------------------------------------------------------------
@@ -55,6 +55,10 @@ down:
 
 status:
 	@$(DEVSTACK) status
+
+# ARCHITECTURE.md's two structural rules: layers run one way, no file over its line limit.
+structure:
+	python3 scripts/check-structure.py
 
 fmt-check:
 	$(CARGO) fmt --all -- --check

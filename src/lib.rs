@@ -1,8 +1,10 @@
 //! stackdeck: the on-call engineer's dashboard for a messaging stack on AWS.
 //!
-//! `aws` holds one adapter per AWS service returning `model` types; `app` the dashboard's state
-//! and pure `update`; `ui` its pure `view`; `tui` the runner that carries out effects; `cli` the
-//! command line.
+//! The layers run one way (ARCHITECTURE.md): `model` holds the plain domain types; `aws` one
+//! adapter per AWS service returning `model` types; `ops` the mutations, planned, confirmed,
+//! executed and audited; `app` the dashboard's state and pure `update`; `ui` its pure `view`; and
+//! the runners on top: `tui` (the terminal loop carrying out effects), `cli` (the command line),
+//! `status`, `logs_cmd` and `refresh`.
 
 pub mod app;
 pub mod aws;

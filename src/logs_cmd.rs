@@ -1,7 +1,8 @@
 //! `stackdeck logs`: the service's log events printed as the log panel shows them.
 
-use crate::aws::logs::{History, Logs, Tail, TailEvent};
+use crate::aws::logs::{History, Logs, Tail};
 use crate::model::dashboard::LogLine;
+use crate::model::logs::TailEvent;
 use crate::model::stack::StackResources;
 use crate::ui::format;
 use std::io::Write;

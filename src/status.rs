@@ -5,8 +5,10 @@
 
 use crate::aws::cloudwatch::CloudWatch;
 use crate::aws::ecs::Ecs;
-use crate::aws::ecs_actions::{EcsActions, ServiceRef};
+use crate::aws::ecs_actions::EcsActions;
 use crate::aws::sqs_actions::SqsActions;
+use crate::cli::Format;
+use crate::model::ecs::{short, Rollout, ServiceRef};
 use crate::model::health::{QueueHealth, Snapshot, Verdict};
 use crate::model::stack::StackResources;
 use std::fmt::Write as _;
@@ -98,11 +100,10 @@ pub fn render_text(snapshot: &Snapshot, verdict: &Verdict) -> String {
                     out,
                     "  {:<8} {} {} {}/{} running{}",
                     d.status,
-                    crate::ops::rollback::short(&d.task_definition),
-                    if d.rollout_state.is_empty() {
-                        "-"
-                    } else {
-                        &d.rollout_state
+                    short(&d.task_definition),
+                    match d.rollout_state {
+                        Rollout::Unknown => "-",
+                        known => known.as_str(),
                     },
                     d.running,
                     d.desired,
@@ -152,13 +153,6 @@ pub fn render_text(snapshot: &Snapshot, verdict: &Verdict) -> String {
     out
 }
 
-/// Output format of `status`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-}
-
 /// The whole command. Returns the exit code.
 pub async fn run(
     sdk: &aws_config::SdkConfig,
@@ -178,7 +172,7 @@ pub async fn run(
             cluster: cluster.to_owned(),
             service: service.to_owned(),
         };
-        let result = crate::ops::commands::wait_for_deployment(
+        let result = crate::ops::wait_for_deployment(
             &EcsActions::new(sdk, profile.to_owned()),
             &svc,
             expect_task_definition,

@@ -4,12 +4,14 @@
 //! dashboard costs almost nothing. Nothing here is awaited between a message and its draw.
 
 use crate::app::keys::Key;
-use crate::app::{update, Effect, Msg, State};
+use crate::app::{update, Effect, Msg, Scope, State};
 use crate::aws::logs::{History, Logs, Tail};
+use crate::aws::sqs_actions::SqsActions;
 use crate::aws::ssm::Discovery;
 use crate::config::Config;
+use crate::model::mutation::{read_only_message, PlanError};
 use crate::model::stack::StackResources;
-use crate::ops::{audit, commands, picker};
+use crate::ops::{self, audit, picker};
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -169,7 +171,7 @@ impl Runner {
         let mut code = 0;
         'outer: loop {
             for effect in pending.drain(..) {
-                if !self.perform(effect, &state, &tx, &mut tasks) {
+                if !self.perform(effect, &tx, &mut tasks) {
                     break 'outer;
                 }
             }
@@ -200,23 +202,27 @@ impl Runner {
         code
     }
 
-    /// Carry out one effect; its answer arrives on `tx` as a message. `false` for `Quit`.
-    /// Public so that tests drive `update` and these effects without a terminal.
+    /// Carry out one effect with the data it carries; its answer arrives on `tx` as a message.
+    /// `false` for `Quit`. Public so that tests drive `update` and these effects without a
+    /// terminal.
     pub fn perform(
         &self,
         effect: Effect,
-        state: &State,
         tx: &mpsc::UnboundedSender<Msg>,
         tasks: &mut Tasks,
     ) -> bool {
         match effect {
             Effect::Quit => return false,
-            Effect::Refresh => self.refresh(state, tx),
-            Effect::StartTail { generation } => {
+            Effect::Refresh { stack, seq } => self.refresh(stack, seq, tx),
+            Effect::StartTail {
+                generation,
+                log_group,
+                history,
+            } => {
                 if let Some(old) = tasks.tail.take() {
                     old.abort();
                 }
-                tasks.tail = self.tail(state, generation, tx);
+                tasks.tail = log_group.map(|group| self.tail(group, history, generation, tx));
             }
             Effect::SwitchStack(name) => self.switch_stack(name, tx),
             Effect::LoadTheme(name) => {
@@ -246,27 +252,28 @@ impl Runner {
                 });
             }
             Effect::RedriveProgress(dlq_arn) => {
-                let (tx, ctx) = (tx.clone(), self.ops(state));
+                let tx = tx.clone();
+                let sqs = SqsActions::new(&self.sdk, self.profile.clone());
                 tokio::spawn(async move {
-                    let progress = ctx.sqs().redrive_progress(&dlq_arn).await;
+                    let progress = sqs.redrive_progress(&dlq_arn).await;
                     let _ = tx.send(Msg::Redrive(progress.map_err(|e| e.message)));
                 });
             }
-            Effect::Plan(request) => {
-                let ctx = self.ops(state);
-                let failed = |e: String| Msg::Planned(Err(commands::PlanError::Refused(e)));
+            Effect::Plan { request, scope } => {
+                let ctx = self.ops(scope);
+                let failed = |e: String| Msg::Planned(Err(PlanError::Refused(e)));
                 guarded(tasks, tx, failed, async move {
-                    Msg::Planned(commands::plan_audited(&ctx, &request).await)
+                    Msg::Planned(ops::plan_audited(&ctx, &request).await)
                 });
             }
-            Effect::RollbackChoices => {
-                let ctx = self.ops(state);
-                let failed = |e: String| Msg::Choices(Err(commands::PlanError::Refused(e)));
+            Effect::RollbackChoices(scope) => {
+                let ctx = self.ops(scope);
+                let failed = |e: String| Msg::Choices(Err(PlanError::Refused(e)));
                 guarded(tasks, tx, failed, async move {
                     Msg::Choices(match picker::choices(&ctx).await {
-                        Err(commands::PlanError::Refused(message)) => {
-                            let audited = commands::refuse(&ctx, "rollback", &message).await;
-                            Err(commands::PlanError::Refused(commands::with_audit_failure(
+                        Err(PlanError::Refused(message)) => {
+                            let audited = ops::refuse(&ctx, "rollback", &message).await;
+                            Err(PlanError::Refused(ops::with_audit_failure(
                                 message, audited,
                             )))
                         }
@@ -274,8 +281,8 @@ impl Runner {
                     })
                 });
             }
-            Effect::Execute(mutation) => {
-                let ctx = self.ops(state);
+            Effect::Execute { mutation, scope } => {
+                let ctx = self.ops(scope);
                 let attempted = mutation.clone();
                 let failed = move |e: String| Msg::Executed {
                     mutation: attempted,
@@ -284,52 +291,50 @@ impl Runner {
                 guarded(tasks, tx, failed, async move {
                     // `update` never asks for this in read-only mode; refuse anyway.
                     let result = if ctx.read_only {
-                        let message =
-                            commands::read_only_message(mutation.name(), &ctx.stack.stack);
-                        let audited = commands::refuse(&ctx, mutation.name(), &message).await;
-                        Err(commands::with_audit_failure(message, audited))
+                        let message = read_only_message(mutation.name(), &ctx.stack.stack);
+                        let audited = ops::refuse(&ctx, mutation.name(), &message).await;
+                        Err(ops::with_audit_failure(message, audited))
                     } else {
-                        commands::execute(&ctx, &mutation).await
+                        ops::execute(&ctx, &mutation).await
                     };
                     Msg::Executed { mutation, result }
                 });
             }
-            Effect::Decline(mutation) => {
-                let ctx = self.ops(state);
-                tasks.mutations.spawn(notice(tx, async move {
-                    commands::decline(&ctx, &mutation).await
-                }));
+            Effect::Decline { mutation, scope } => {
+                let ctx = self.ops(scope);
+                tasks.mutations.spawn(notice(
+                    tx,
+                    async move { ops::decline(&ctx, &mutation).await },
+                ));
             }
-            Effect::Refuse { action, message } => {
-                let ctx = self.ops(state);
+            Effect::Refuse {
+                action,
+                message,
+                scope,
+            } => {
+                let ctx = self.ops(scope);
                 tasks.mutations.spawn(notice(tx, async move {
-                    commands::refuse(&ctx, &action, &message).await
+                    ops::refuse(&ctx, &action, &message).await
                 }));
             }
         }
         true
     }
 
-    /// The operations context of the current stack (the same one the scriptable commands use).
-    fn ops(&self, state: &State) -> commands::Context {
-        commands::Context {
+    /// The operations context of the effect's stack (the same one the scriptable commands use).
+    fn ops(&self, scope: Scope) -> ops::Context {
+        ops::Context {
             sdk: self.sdk.clone(),
             profile: self.profile.clone(),
-            stack: state.resources.clone(),
+            stack: scope.stack,
             audit_path: self.audit_path.clone(),
-            read_only: state.read_only(),
+            read_only: scope.read_only,
             assume_yes: true,
         }
     }
 
-    fn refresh(&self, state: &State, tx: &mpsc::UnboundedSender<Msg>) {
-        let (tx, sdk, profile, stack, seq) = (
-            tx.clone(),
-            self.sdk.clone(),
-            self.profile.clone(),
-            state.resources.clone(),
-            state.refresh_seq,
-        );
+    fn refresh(&self, stack: StackResources, seq: u64, tx: &mpsc::UnboundedSender<Msg>) {
+        let (tx, sdk, profile) = (tx.clone(), self.sdk.clone(), self.profile.clone());
         tokio::spawn(async move {
             let data = crate::refresh::refresh(&sdk, &profile, &stack, now()).await;
             let _ = tx.send(Msg::Refreshed {
@@ -341,22 +346,21 @@ impl Runner {
         });
     }
 
+    /// The log tail of `group`, `history` lines back at most.
     fn tail(
         &self,
-        state: &State,
+        group: String,
+        history: usize,
         generation: u64,
         tx: &mpsc::UnboundedSender<Msg>,
-    ) -> Option<JoinHandle<()>> {
-        let group = state.resources.get("log_group")?.to_owned();
+    ) -> JoinHandle<()> {
         let logs = Logs::new(&self.sdk, self.profile.clone());
         let (tx, every) = (tx.clone(), self.log_poll);
-        // The panel keeps the newest `capacity` lines: no more history is read than fills it.
-        let history = History::Newest(state.logs.capacity());
-        Some(tokio::spawn(async move {
+        tokio::spawn(async move {
             let tail = Tail {
                 group: &group,
                 start_ms: now() * 1000 - crate::app::LOG_HISTORY_MS,
-                history,
+                history: History::Newest(history),
                 pattern: None,
                 every,
             };
@@ -364,7 +368,7 @@ impl Runner {
                 tx.send(Msg::Log { generation, event }).is_ok()
             })
             .await;
-        }))
+        })
     }
 
     fn switch_stack(&self, name: String, tx: &mpsc::UnboundedSender<Msg>) {

@@ -1,13 +1,16 @@
 //! Plain-value stacks for the update and view tests: healthy, an alarm, a failing deployment, a
 //! source in error.
 
-use super::{update, Msg, Settings, State};
-use crate::aws::logs::{TailEvent, TailMode};
+use super::keys::Key;
+use super::{update, Effect, Msg, Settings, State};
 use crate::model::dashboard::{
     Dashboard, Database, LogLine, Metrics, Target, Task, CONNECTIONS, CPU, FREE_STORAGE,
     OLDEST_AGE, QUEUE_DEPTH,
 };
+use crate::model::ecs::Rollout;
 use crate::model::health::{Alarm, Deployment, QueueHealth, ServiceEvent, ServiceHealth, Snapshot};
+use crate::model::logs::{TailEvent, TailMode};
+use crate::model::mutation::{Mutation, Request};
 use crate::model::stack::StackResources;
 use std::time::Duration;
 
@@ -79,7 +82,7 @@ pub fn healthy() -> Dashboard {
                     id: "ecs-svc/1".into(),
                     status: "PRIMARY".into(),
                     task_definition: "arn:aws:ecs:us-east-1:000000000000:task-definition/courier-local:7".into(),
-                    rollout_state: "COMPLETED".into(),
+                    rollout_state: Rollout::Completed,
                     rollout_reason: String::new(),
                     running: 2,
                     desired: 2,
@@ -174,7 +177,7 @@ pub fn failing_deployment() -> Dashboard {
                 status: "PRIMARY".into(),
                 task_definition:
                     "arn:aws:ecs:us-east-1:000000000000:task-definition/courier-local:8".into(),
-                rollout_state: "FAILED".into(),
+                rollout_state: Rollout::Failed,
                 rollout_reason: "ECS deployment circuit breaker: tasks failed to start.".into(),
                 running: 0,
                 desired: 2,
@@ -244,17 +247,21 @@ pub fn log_lines() -> Vec<LogLine> {
 
 /// A state at `NOW` showing `data`, three seconds after it arrived, with a few log lines.
 pub fn state_with(data: Dashboard) -> State {
-    let mut state = State::new(
-        resources(),
+    state_with_settings(
+        data,
         Settings {
             interval: 5,
             ..Default::default()
         },
     )
-    .expect("default keys");
+}
+
+/// [`state_with`], started with `settings`.
+pub fn state_with_settings(data: Dashboard, settings: Settings) -> State {
+    let mut state = State::new(resources(), settings).expect("default keys");
     state.start();
     update(&mut state, Msg::Tick(NOW - 3));
-    let seq = state.refresh_seq;
+    let seq = state.refresh.seq;
     update(
         &mut state,
         Msg::Refreshed {
@@ -264,7 +271,7 @@ pub fn state_with(data: Dashboard) -> State {
             data: Box::new(data),
         },
     );
-    let generation = state.tail_generation;
+    let generation = state.logs.generation;
     update(
         &mut state,
         Msg::Log {
@@ -284,4 +291,88 @@ pub fn state_with(data: Dashboard) -> State {
     );
     update(&mut state, Msg::Tick(NOW));
     state
+}
+
+/// A key press.
+pub fn key(state: &mut State, k: Key) -> Vec<Effect> {
+    update(state, Msg::Key(k))
+}
+
+/// `text` typed, a key per character.
+pub fn typed(state: &mut State, text: &str) -> Vec<Effect> {
+    text.chars()
+        .flat_map(|c| key(state, Key::Char(c)))
+        .collect()
+}
+
+/// `:line` Enter.
+pub fn command(state: &mut State, line: &str) -> Vec<Effect> {
+    key(state, Key::Char(':'));
+    typed(state, line);
+    key(state, Key::Enter)
+}
+
+/// The refresh `state` asked for last, as its effect.
+pub fn refresh(state: &State) -> Effect {
+    Effect::Refresh {
+        stack: state.resources().clone(),
+        seq: state.refresh.seq,
+    }
+}
+
+/// The effects of a (re)start of the dashboard at its current refresh and tail.
+pub fn started(state: &State) -> Vec<Effect> {
+    vec![
+        refresh(state),
+        Effect::StartTail {
+            generation: state.logs.generation,
+            log_group: state.resources().get("log_group").map(str::to_owned),
+            history: state.logs.lines.capacity(),
+        },
+        Effect::Whoami,
+    ]
+}
+
+pub fn plan(state: &State, request: Request) -> Effect {
+    Effect::Plan {
+        request,
+        scope: state.scope(),
+    }
+}
+
+pub fn execute(state: &State, mutation: Mutation) -> Effect {
+    Effect::Execute {
+        mutation,
+        scope: state.scope(),
+    }
+}
+
+pub fn decline(state: &State, mutation: Mutation) -> Effect {
+    Effect::Decline {
+        mutation,
+        scope: state.scope(),
+    }
+}
+
+/// The redeploy of the fixtures' service.
+pub fn redeploy() -> Mutation {
+    Mutation::Redeploy {
+        cluster: "courier-local".into(),
+        service: "courier-local-courier".into(),
+    }
+}
+
+/// The purge of the fixtures' work queue.
+pub fn purge() -> Mutation {
+    Mutation::Purge {
+        queue_url: "http://127.0.0.1:4566/000000000000/courier-local-work".into(),
+    }
+}
+
+/// The runner's answer to a plan: `mutation`, ready to confirm.
+pub fn planned(state: &mut State, mutation: Mutation) {
+    update(
+        state,
+        Msg::Planned(Ok((mutation, vec!["force a new deployment".into()]))),
+    );
 }

@@ -1,56 +1,23 @@
 //! Operating from the dashboard, with plain values: keys and answers in, dialogs and effects
-//! out. Only a confirmed dialog becomes an `Execute`.
+//! out. Only a confirmed dialog becomes an `Execute`. (What is followed after it ran:
+//! `follow_tests.rs`.)
 
-use super::fixtures::{self, state_with, NOW};
+use super::fixtures::{
+    self, command, decline, execute, key, plan, planned, purge, redeploy, state_with, typed, NOW,
+};
 use super::keys::Key;
 use super::ops::Dialog;
 use super::*;
 use crate::config::StackConfig;
-use crate::ops::picker::{Choice, RollbackChoices};
-use crate::ops::rollback::{Target, Wanted};
-
-fn key(state: &mut State, k: Key) -> Vec<Effect> {
-    update(state, Msg::Key(k))
-}
-
-fn typed(state: &mut State, text: &str) -> Vec<Effect> {
-    text.chars()
-        .flat_map(|c| key(state, Key::Char(c)))
-        .collect()
-}
-
-fn command(state: &mut State, line: &str) -> Vec<Effect> {
-    key(state, Key::Char(':'));
-    typed(state, line);
-    key(state, Key::Enter)
-}
-
-fn redeploy() -> Mutation {
-    Mutation::Redeploy {
-        cluster: "courier-local".into(),
-        service: "courier-local-courier".into(),
-    }
-}
-
-fn purge() -> Mutation {
-    Mutation::Purge {
-        queue_url: "http://127.0.0.1:4566/000000000000/courier-local-work".into(),
-    }
-}
-
-fn planned(state: &mut State, mutation: Mutation) {
-    update(
-        state,
-        Msg::Planned(Ok((mutation, vec!["force a new deployment".into()]))),
-    );
-}
+use crate::model::mutation::{Mutation, PlanError, Request};
+use crate::model::rollback::{Choice, RollbackChoices, Target, Wanted};
 
 #[test]
 fn a_redeploy_is_planned_confirmed_with_yes_and_only_then_executed() {
     let mut state = state_with(fixtures::healthy());
     assert_eq!(
         key(&mut state, Key::Ctrl('r')),
-        vec![Effect::Plan(Request::Redeploy)]
+        vec![plan(&state, Request::Redeploy)]
     );
     assert!(state.activity().unwrap().contains("reading redeploy"));
     // A second press while the first is in flight does nothing but say so.
@@ -61,9 +28,9 @@ fn a_redeploy_is_planned_confirmed_with_yes_and_only_then_executed() {
         .unwrap()
         .contains("one action at a time"));
     planned(&mut state, redeploy());
-    assert!(state.in_flight.is_none());
+    assert!(state.ops.in_flight.is_none());
     assert!(
-        matches!(&state.dialog, Some(Dialog::Confirm(c)) if !c.yes),
+        matches!(&state.ops.dialog, Some(Dialog::Confirm(c)) if !c.yes),
         "default No"
     );
     // Keys of the dashboard do not leak through the dialog.
@@ -71,9 +38,9 @@ fn a_redeploy_is_planned_confirmed_with_yes_and_only_then_executed() {
     assert_eq!(key(&mut state, Key::Char('y')), vec![]);
     assert_eq!(
         key(&mut state, Key::Enter),
-        vec![Effect::Execute(redeploy())]
+        vec![execute(&state, redeploy())]
     );
-    assert!(state.dialog.is_none());
+    assert!(state.ops.dialog.is_none());
     assert!(state.activity().unwrap().contains("redeploying"));
     assert_eq!(key(&mut state, Key::Ctrl('r')), vec![], "still in flight");
 }
@@ -86,10 +53,10 @@ fn enter_on_the_default_no_and_esc_decline_and_nothing_runs() {
         planned(&mut state, redeploy());
         assert_eq!(
             key(&mut state, press),
-            vec![Effect::Decline(redeploy())],
+            vec![decline(&state, redeploy())],
             "{press:?}"
         );
-        assert!(state.dialog.is_none() && state.in_flight.is_none());
+        assert!(state.ops.dialog.is_none() && state.ops.in_flight.is_none());
     }
     // Moving to Yes and back to No, then Enter: still declined.
     let mut state = state_with(fixtures::healthy());
@@ -99,7 +66,7 @@ fn enter_on_the_default_no_and_esc_decline_and_nothing_runs() {
     key(&mut state, Key::Left);
     assert_eq!(
         key(&mut state, Key::Enter),
-        vec![Effect::Decline(redeploy())]
+        vec![decline(&state, redeploy())]
     );
 }
 
@@ -108,11 +75,11 @@ fn a_purge_needs_the_queue_name_typed_and_a_wrong_name_does_nothing() {
     let mut state = state_with(fixtures::healthy());
     assert_eq!(
         key(&mut state, Key::Ctrl('p')),
-        vec![Effect::Plan(Request::Purge { dlq: false })]
+        vec![plan(&state, Request::Purge { dlq: false })]
     );
     planned(&mut state, purge());
-    let Some(Dialog::Confirm(confirm)) = &state.dialog else {
-        panic!("a confirmation: {:?}", state.dialog)
+    let Some(Dialog::Confirm(confirm)) = &state.ops.dialog else {
+        panic!("a confirmation: {:?}", state.ops.dialog)
     };
     assert!(
         confirm
@@ -131,12 +98,12 @@ fn a_purge_needs_the_queue_name_typed_and_a_wrong_name_does_nothing() {
         vec![],
         "wrong name: nothing happens"
     );
-    assert!(matches!(&state.dialog, Some(Dialog::Confirm(c)) if c.mismatch));
+    assert!(matches!(&state.ops.dialog, Some(Dialog::Confirm(c)) if c.mismatch));
     for _ in 0.."dlq".len() {
         key(&mut state, Key::Backspace);
     }
     typed(&mut state, "work");
-    assert_eq!(key(&mut state, Key::Enter), vec![Effect::Execute(purge())]);
+    assert_eq!(key(&mut state, Key::Enter), vec![execute(&state, purge())]);
 }
 
 #[test]
@@ -144,7 +111,7 @@ fn commands_ask_for_the_same_plans_and_bad_arguments_are_explained() {
     let mut state = state_with(fixtures::healthy());
     assert_eq!(
         command(&mut state, "purge dlq"),
-        vec![Effect::Plan(Request::Purge { dlq: true })]
+        vec![plan(&state, Request::Purge { dlq: true })]
     );
     update(
         &mut state,
@@ -153,7 +120,7 @@ fn commands_ask_for_the_same_plans_and_bad_arguments_are_explained() {
     key(&mut state, Key::Esc);
     assert_eq!(
         command(&mut state, "redrive"),
-        vec![Effect::Plan(Request::Redrive)]
+        vec![plan(&state, Request::Redrive)]
     );
     update(
         &mut state,
@@ -162,7 +129,7 @@ fn commands_ask_for_the_same_plans_and_bad_arguments_are_explained() {
     key(&mut state, Key::Esc);
     assert_eq!(
         command(&mut state, "rollback"),
-        vec![Effect::RollbackChoices]
+        vec![Effect::RollbackChoices(state.scope())]
     );
     update(
         &mut state,
@@ -171,9 +138,12 @@ fn commands_ask_for_the_same_plans_and_bad_arguments_are_explained() {
     key(&mut state, Key::Esc);
     assert_eq!(
         command(&mut state, "rollback 3"),
-        vec![Effect::Plan(Request::Rollback {
-            to: Wanted::Revision(3)
-        })]
+        vec![plan(
+            &state,
+            Request::Rollback {
+                to: Wanted::Revision(3)
+            }
+        )]
     );
     update(
         &mut state,
@@ -222,7 +192,7 @@ fn read_only_refuses_every_mutation_command_and_audits_the_attempt() {
         let effects = command(&mut state, line);
         assert_eq!(effects.len(), 1, "{line}: {effects:?}");
         assert!(
-            matches!(&effects[0], Effect::Refuse { action: a, message } if a == action && message.contains("read-only")),
+            matches!(&effects[0], Effect::Refuse { action: a, message, .. } if a == action && message.contains("read-only")),
             "{line}: {effects:?}"
         );
     }
@@ -244,11 +214,11 @@ fn refusals_and_nothing_to_do_show_in_the_dialog() {
         ))),
     );
     assert!(
-        matches!(&state.dialog, Some(Dialog::Outcome { ok: false, lines, .. }) if lines[0].contains("42 s"))
+        matches!(&state.ops.dialog, Some(Dialog::Outcome { ok: false, lines, .. }) if lines[0].contains("42 s"))
     );
-    assert!(state.in_flight.is_none());
+    assert!(state.ops.in_flight.is_none());
     key(&mut state, Key::Esc);
-    assert!(state.dialog.is_none());
+    assert!(state.ops.dialog.is_none());
 }
 
 fn choices() -> RollbackChoices {
@@ -281,17 +251,17 @@ fn the_rollback_picker_preselects_moves_and_confirms_the_chosen_revision() {
     let mut state = state_with(fixtures::healthy());
     assert_eq!(
         key(&mut state, Key::Ctrl('b')),
-        vec![Effect::RollbackChoices]
+        vec![Effect::RollbackChoices(state.scope())]
     );
     update(&mut state, Msg::Choices(Ok(choices())));
     assert!(matches!(
-        &state.dialog,
+        &state.ops.dialog,
         Some(Dialog::Picker { cursor: 1, .. })
     ));
     // Enter on the preselected one: the confirmation names it, with the reason and the diff.
     key(&mut state, Key::Enter);
-    let Some(Dialog::Confirm(confirm)) = &state.dialog else {
-        panic!("{:?}", state.dialog)
+    let Some(Dialog::Confirm(confirm)) = &state.ops.dialog else {
+        panic!("{:?}", state.ops.dialog)
     };
     let Mutation::Rollback { target, .. } = &confirm.mutation else {
         panic!("{:?}", confirm.mutation)
@@ -313,14 +283,19 @@ fn the_rollback_picker_preselects_moves_and_confirms_the_chosen_revision() {
     key(&mut state, Key::Enter);
     key(&mut state, Key::Char('y'));
     let effects = key(&mut state, Key::Enter);
-    let [Effect::Execute(Mutation::Rollback {
-        target: Target {
-            task_definition,
-            reason,
-            ..
-        },
+    let [Effect::Execute {
+        mutation:
+            Mutation::Rollback {
+                target:
+                    Target {
+                        task_definition,
+                        reason,
+                        ..
+                    },
+                ..
+            },
         ..
-    })] = effects.as_slice()
+    }] = effects.as_slice()
     else {
         panic!("{effects:?}")
     };
@@ -329,190 +304,6 @@ fn the_rollback_picker_preselects_moves_and_confirms_the_chosen_revision() {
         "clamped at the oldest"
     );
     assert!(reason.contains("chosen in the picker"));
-}
-
-#[test]
-fn after_a_redeploy_the_deployment_is_followed_and_new_tasks_logs_are_marked() {
-    let mut state = state_with(fixtures::healthy());
-    // A refresh is under way when the action is confirmed: it started before the action.
-    assert!(state.refreshing);
-    let before_action = state.refresh_seq;
-    key(&mut state, Key::Ctrl('r'));
-    planned(&mut state, redeploy());
-    key(&mut state, Key::Char('y'));
-    key(&mut state, Key::Enter);
-    let effects = update(
-        &mut state,
-        Msg::Executed {
-            mutation: redeploy(),
-            result: Ok("started deployment ecs-svc/2".into()),
-        },
-    );
-    assert_eq!(effects, vec![Effect::Refresh], "refresh at once");
-    assert!(matches!(
-        &state.dialog,
-        Some(Dialog::Outcome { ok: true, .. })
-    ));
-    key(&mut state, Key::Enter);
-    assert!(state.following());
-
-    // That earlier refresh answers with the old deployment, COMPLETED: not the followed one.
-    update(
-        &mut state,
-        Msg::Refreshed {
-            seq: before_action,
-            at: NOW + 1,
-            stack: "courier-local".into(),
-            data: Box::new(fixtures::healthy()),
-        },
-    );
-    assert!(
-        state.following(),
-        "an answer from before the action ends nothing"
-    );
-
-    // The new deployment rolls out: one new task, the old ones still there.
-    let mut rolling = fixtures::healthy();
-    if let Ok(service) = rolling.health.service.as_mut() {
-        service.deployments[0].id = "ecs-svc/2".into();
-        service.deployments[0].rollout_state = "IN_PROGRESS".into();
-    }
-    if let Ok(tasks) = rolling.tasks.as_mut() {
-        let mut new = tasks[0].clone();
-        new.id = "aaaabbbbccccdddd".into();
-        tasks.push(new);
-    }
-    update(&mut state, Msg::Tick(NOW + 1));
-    let seq = state.refresh_seq;
-    update(
-        &mut state,
-        Msg::Refreshed {
-            seq,
-            at: NOW + 1,
-            stack: "courier-local".into(),
-            data: Box::new(rolling.clone()),
-        },
-    );
-    assert!(state.following());
-    assert!(state.activity().unwrap().contains("IN_PROGRESS"));
-    // Followed refreshes come every 2 s, not every 5.
-    assert_eq!(
-        update(&mut state, Msg::Tick(NOW + 3)),
-        vec![Effect::Refresh]
-    );
-    let line = |task: &str| crate::model::dashboard::LogLine {
-        id: "x".into(),
-        at_ms: NOW * 1000,
-        stream: format!("courier/courier/{task}"),
-        message: "hello".into(),
-    };
-    assert!(state.from_new_task(&line("aaaabbbbccccdddd")));
-    assert!(!state.from_new_task(&line("0f3c9a7be1d24c55")));
-
-    // Completed: following stops, the footer says so.
-    if let Ok(service) = rolling.health.service.as_mut() {
-        service.deployments[0].rollout_state = "COMPLETED".into();
-    }
-    let seq = state.refresh_seq;
-    update(
-        &mut state,
-        Msg::Refreshed {
-            seq,
-            at: NOW + 3,
-            stack: "courier-local".into(),
-            data: Box::new(rolling),
-        },
-    );
-    assert!(!state.following());
-    assert!(state
-        .message
-        .as_deref()
-        .unwrap()
-        .contains("deployment COMPLETED"));
-    assert!(state.from_new_task(&line("aaaabbbbccccdddd")));
-    // A later deployment's tasks are not this action's.
-    let mut later = fixtures::healthy();
-    if let Ok(tasks) = later.tasks.as_mut() {
-        let mut other = tasks[0].clone();
-        other.id = "eeeeffff00001111".into();
-        tasks.push(other);
-    }
-    let seq = state.refresh_seq;
-    update(
-        &mut state,
-        Msg::Refreshed {
-            seq,
-            at: NOW + 8,
-            stack: "courier-local".into(),
-            data: Box::new(later),
-        },
-    );
-    assert!(!state.from_new_task(&line("eeeeffff00001111")));
-    assert!(state.from_new_task(&line("aaaabbbbccccdddd")));
-}
-
-#[test]
-fn a_failed_action_shows_the_aws_error_and_frees_the_keys() {
-    let mut state = state_with(fixtures::healthy());
-    key(&mut state, Key::Ctrl('r'));
-    planned(&mut state, redeploy());
-    key(&mut state, Key::Char('y'));
-    key(&mut state, Key::Enter);
-    update(
-        &mut state,
-        Msg::Executed {
-            mutation: redeploy(),
-            result: Err("AccessDeniedException on UpdateService for service courier-local/courier-local-courier".into()),
-        },
-    );
-    assert!(
-        matches!(&state.dialog, Some(Dialog::Outcome { ok: false, lines, .. }) if lines[0].contains("AccessDenied"))
-    );
-    assert!(!state.following() && state.in_flight.is_none());
-    key(&mut state, Key::Esc);
-    assert_eq!(
-        key(&mut state, Key::Ctrl('r')),
-        vec![Effect::Plan(Request::Redeploy)]
-    );
-}
-
-#[test]
-fn a_redrive_is_followed_until_its_move_task_ends() {
-    let mut state = state_with(fixtures::healthy());
-    let redrive = Mutation::Redrive {
-        dlq_arn: "arn:dlq".into(),
-        dlq_url: "http://h/0/courier-local-dlq".into(),
-    };
-    let effects = update(
-        &mut state,
-        Msg::Executed {
-            mutation: redrive,
-            result: Ok("started".into()),
-        },
-    );
-    assert_eq!(effects, vec![Effect::RedriveProgress("arn:dlq".into())]);
-    let task = |status: &str, moved: i64| crate::aws::sqs_actions::MoveTask {
-        handle: Some("h".into()),
-        status: status.into(),
-        moved,
-        to_move: Some(10),
-        failure: None,
-    };
-    update(&mut state, Msg::Redrive(Ok(vec![task("RUNNING", 3)])));
-    assert_eq!(
-        state.activity().as_deref(),
-        Some("redrive RUNNING: 3 of 10 moved")
-    );
-    assert_eq!(
-        update(&mut state, Msg::Tick(NOW + 2)),
-        vec![Effect::RedriveProgress("arn:dlq".into())]
-    );
-    update(&mut state, Msg::Redrive(Ok(vec![task("COMPLETED", 10)])));
-    assert_eq!(state.activity(), None);
-    assert_eq!(
-        state.message.as_deref(),
-        Some("redrive COMPLETED: 10 of 10 moved")
-    );
 }
 
 #[test]
@@ -533,7 +324,7 @@ fn the_production_banner_matches_the_stack_or_the_account() {
 #[test]
 fn the_audit_view_lists_newest_first() {
     let mut state = state_with(fixtures::healthy());
-    let record = |action: &str| crate::ops::audit::Record {
+    let record = |action: &str| crate::model::audit::Record {
         time: "2026-01-01T12:00:00Z".into(),
         unix: NOW,
         user: "arn:aws:iam::000000000000:user/alice".into(),
@@ -550,12 +341,12 @@ fn the_audit_view_lists_newest_first() {
         &mut state,
         Msg::AuditLoaded(Ok(vec![record("redeploy"), record("purge")])),
     );
-    let Some(Dialog::Audit { records, .. }) = &state.dialog else {
-        panic!("{:?}", state.dialog)
+    let Some(Dialog::Audit { records, .. }) = &state.ops.dialog else {
+        panic!("{:?}", state.ops.dialog)
     };
     assert_eq!(records[0].action, "purge");
     key(&mut state, Key::Esc);
-    assert!(state.dialog.is_none());
+    assert!(state.ops.dialog.is_none());
 }
 
 #[test]
@@ -575,7 +366,7 @@ fn letters_typed_before_the_dialog_opened_cannot_confirm_it() {
     assert_eq!(typed(&mut state, "eload"), vec![]);
     assert_eq!(
         key(&mut state, Key::Enter),
-        vec![Effect::Decline(redeploy())]
+        vec![decline(&state, redeploy())]
     );
 }
 
@@ -591,7 +382,7 @@ fn no_action_starts_while_the_stack_is_being_switched() {
     update(&mut state, Msg::StackLoaded(Err("no such stack".into())));
     assert_eq!(
         key(&mut state, Key::Ctrl('r')),
-        vec![Effect::Plan(Request::Redeploy)]
+        vec![plan(&state, Request::Redeploy)]
     );
 }
 
@@ -611,14 +402,14 @@ fn every_way_out_of_a_decision_is_audited() {
     planned(&mut state, redeploy());
     assert_eq!(
         key(&mut state, Key::Ctrl('c')),
-        vec![Effect::Decline(redeploy()), Effect::Quit]
+        vec![decline(&state, redeploy()), Effect::Quit]
     );
     // The audit view arriving over a confirmation does not push it aside.
     let mut state = state_with(fixtures::healthy());
     key(&mut state, Key::Ctrl('r'));
     planned(&mut state, redeploy());
     assert_eq!(update(&mut state, Msg::AuditLoaded(Ok(Vec::new()))), vec![]);
-    assert!(matches!(state.dialog, Some(Dialog::Confirm(_))));
+    assert!(matches!(state.ops.dialog, Some(Dialog::Confirm(_))));
 }
 
 #[test]
@@ -632,70 +423,8 @@ fn a_picker_that_cannot_be_filled_says_why() {
                 .into(),
         ))),
     );
-    assert!(state.in_flight.is_none());
+    assert!(state.ops.in_flight.is_none());
     assert!(
-        matches!(&state.dialog, Some(Dialog::Outcome { ok: false, lines, .. }) if lines[0].contains("no revision other than"))
+        matches!(&state.ops.dialog, Some(Dialog::Outcome { ok: false, lines, .. }) if lines[0].contains("no revision other than"))
     );
-}
-
-#[test]
-fn a_redrive_whose_move_task_never_shows_is_given_up() {
-    let mut state = state_with(fixtures::healthy());
-    let redrive = Mutation::Redrive {
-        dlq_arn: "arn:dlq".into(),
-        dlq_url: "http://h/0/courier-local-dlq".into(),
-    };
-    update(
-        &mut state,
-        Msg::Executed {
-            mutation: redrive,
-            result: Ok("started".into()),
-        },
-    );
-    for _ in 0..ops::MAX_EMPTY_READS {
-        update(&mut state, Msg::Redrive(Ok(Vec::new())));
-    }
-    assert!(state.redrive.as_ref().unwrap().done);
-    assert!(state
-        .message
-        .as_deref()
-        .unwrap()
-        .contains("lists no move task"));
-}
-
-#[test]
-fn a_deployment_without_rollout_state_is_not_followed_forever() {
-    let mut state = state_with(fixtures::healthy());
-    key(&mut state, Key::Ctrl('r'));
-    planned(&mut state, redeploy());
-    key(&mut state, Key::Char('y'));
-    key(&mut state, Key::Enter);
-    update(
-        &mut state,
-        Msg::Executed {
-            mutation: redeploy(),
-            result: Ok("started".into()),
-        },
-    );
-    let mut external = fixtures::healthy();
-    if let Ok(service) = external.health.service.as_mut() {
-        service.deployments[0].id = "ecs-svc/2".into();
-        service.deployments[0].rollout_state = String::new();
-    }
-    let seq = state.refresh_seq;
-    update(
-        &mut state,
-        Msg::Refreshed {
-            seq,
-            at: NOW + 1,
-            stack: "courier-local".into(),
-            data: Box::new(external),
-        },
-    );
-    assert!(!state.following());
-    assert!(state
-        .message
-        .as_deref()
-        .unwrap()
-        .contains("no rollout state"));
 }

@@ -1,10 +1,11 @@
 //! `update` with plain values: keys and data messages in, state and effects out.
 
-use super::fixtures::{self, state_with, NOW};
+use super::fixtures::{self, key, plan, refresh, started, state_with, typed, NOW};
 use super::keys::Key;
 use super::*;
-use crate::aws::logs::TailEvent;
 use crate::model::dashboard::LogLine;
+use crate::model::logs::TailEvent;
+use crate::model::mutation::Request;
 
 fn fresh() -> State {
     State::new(
@@ -17,24 +18,21 @@ fn fresh() -> State {
     .unwrap()
 }
 
-fn key(state: &mut State, k: Key) -> Vec<Effect> {
-    update(state, Msg::Key(k))
-}
-
-fn typed(state: &mut State, text: &str) {
-    for c in text.chars() {
-        key(state, Key::Char(c));
-    }
-}
-
 #[test]
 fn start_refreshes_and_tails_and_a_refresh_in_flight_is_not_repeated() {
     let mut state = fresh();
     assert_eq!(
         state.start(),
         vec![
-            Effect::Refresh,
-            Effect::StartTail { generation: 1 },
+            Effect::Refresh {
+                stack: fixtures::resources(),
+                seq: 1
+            },
+            Effect::StartTail {
+                generation: 1,
+                log_group: Some("/ecs/courier-local".into()),
+                history: crate::config::DEFAULT_LOG_LINES
+            },
             Effect::Whoami
         ]
     );
@@ -44,7 +42,7 @@ fn start_refreshes_and_tails_and_a_refresh_in_flight_is_not_repeated() {
         "still refreshing"
     );
     assert_eq!(key(&mut state, Key::Char('r')), vec![]);
-    let seq = state.refresh_seq;
+    let seq = state.refresh.seq;
     update(
         &mut state,
         Msg::Refreshed {
@@ -55,14 +53,16 @@ fn start_refreshes_and_tails_and_a_refresh_in_flight_is_not_repeated() {
         },
     );
     assert_eq!(state.age(), "updated 0 s ago");
-    assert_eq!(key(&mut state, Key::Char('r')), vec![Effect::Refresh]);
+    let effects = key(&mut state, Key::Char('r'));
+    assert_eq!(effects, vec![refresh(&state)]);
 }
 
 #[test]
 fn refreshes_follow_the_interval() {
     let mut state = fresh();
-    assert_eq!(update(&mut state, Msg::Tick(100)), vec![Effect::Refresh]);
-    let seq = state.refresh_seq;
+    let effects = update(&mut state, Msg::Tick(100));
+    assert_eq!(effects, vec![refresh(&state)]);
+    let seq = state.refresh.seq;
     update(
         &mut state,
         Msg::Refreshed {
@@ -73,14 +73,15 @@ fn refreshes_follow_the_interval() {
         },
     );
     assert_eq!(update(&mut state, Msg::Tick(103)), vec![]);
-    assert_eq!(update(&mut state, Msg::Tick(105)), vec![Effect::Refresh]);
+    let effects = update(&mut state, Msg::Tick(105));
+    assert_eq!(effects, vec![refresh(&state)]);
 }
 
 #[test]
 fn a_refresh_of_another_stack_is_ignored() {
     let mut state = fresh();
     state.start();
-    let seq = state.refresh_seq;
+    let seq = state.refresh.seq;
     update(
         &mut state,
         Msg::Refreshed {
@@ -90,7 +91,7 @@ fn a_refresh_of_another_stack_is_ignored() {
             data: Box::new(fixtures::healthy()),
         },
     );
-    assert!(state.data.is_none());
+    assert!(state.refresh.data.is_none());
 }
 
 #[test]
@@ -187,22 +188,14 @@ fn commands_switch_stack_theme_and_quit() {
 #[test]
 fn a_loaded_stack_restarts_everything_and_old_tail_lines_are_dropped() {
     let mut state = state_with(fixtures::healthy());
-    let old = state.tail_generation;
+    let old = state.logs.generation;
     let mut other = fixtures::resources();
     other.stack = "courier-prod".into();
     let effects = update(&mut state, Msg::StackLoaded(Ok(other)));
-    assert_eq!(
-        effects,
-        vec![
-            Effect::Refresh,
-            Effect::StartTail {
-                generation: old + 1
-            },
-            Effect::Whoami
-        ]
-    );
+    assert_eq!(effects, started(&state));
+    assert_eq!(state.logs.generation, old + 1);
     assert_eq!(state.stack(), "courier-prod");
-    assert!(state.data.is_none() && state.logs.is_empty());
+    assert!(state.refresh.data.is_none() && state.logs.lines.is_empty());
     update(
         &mut state,
         Msg::Log {
@@ -210,7 +203,10 @@ fn a_loaded_stack_restarts_everything_and_old_tail_lines_are_dropped() {
             event: TailEvent::Lines(fixtures::log_lines()),
         },
     );
-    assert!(state.logs.is_empty(), "a line of the old stack's tail");
+    assert!(
+        state.logs.lines.is_empty(),
+        "a line of the old stack's tail"
+    );
     update(&mut state, Msg::StackLoaded(Err("no parameters".into())));
     assert_eq!(state.message.as_deref(), Some("no parameters"));
 }
@@ -237,17 +233,15 @@ fn a_read_only_stack_from_the_config_does_not_bind_mutations() {
     key(&mut state, Key::Ctrl('r'));
     assert!(state.message.is_none(), "ctrl-r is not bound at all");
     let mut rw = fresh();
-    assert_eq!(
-        key(&mut rw, Key::Ctrl('r')),
-        vec![Effect::Plan(Request::Redeploy)]
-    );
+    let effects = key(&mut rw, Key::Ctrl('r'));
+    assert_eq!(effects, vec![plan(&rw, Request::Redeploy)]);
 }
 
 #[test]
 fn pause_scroll_and_follow_the_logs() {
     let mut state = state_with(fixtures::healthy());
     state.focus = Panel::Logs;
-    let generation = state.tail_generation;
+    let generation = state.logs.generation;
     let more = |n: i64| Msg::Log {
         generation,
         event: TailEvent::Lines(vec![LogLine {
@@ -258,18 +252,22 @@ fn pause_scroll_and_follow_the_logs() {
         }]),
     };
     key(&mut state, Key::Char(' '));
-    assert_eq!(state.log_anchor, Some(5));
+    assert_eq!(state.logs.anchor, Some(5));
     update(&mut state, more(1));
-    assert_eq!(state.logs.len(), 6, "lines keep arriving while paused");
-    assert_eq!(state.log_anchor, Some(5), "the view does not move");
+    assert_eq!(
+        state.logs.lines.len(),
+        6,
+        "lines keep arriving while paused"
+    );
+    assert_eq!(state.logs.anchor, Some(5), "the view does not move");
     key(&mut state, Key::Up);
-    assert_eq!(state.log_offset, 1);
+    assert_eq!(state.logs.offset, 1);
     key(&mut state, Key::Char('G'));
-    assert_eq!((state.log_anchor, state.log_offset), (None, 0));
+    assert_eq!((state.logs.anchor, state.logs.offset), (None, 0));
     key(&mut state, Key::Up);
-    assert_eq!(state.log_anchor, Some(6), "scrolling back pauses");
+    assert_eq!(state.logs.anchor, Some(6), "scrolling back pauses");
     key(&mut state, Key::Char('J'));
-    assert!(state.pretty_json);
+    assert!(state.logs.pretty_json);
 }
 
 #[test]
@@ -283,7 +281,7 @@ fn the_log_buffer_is_bounded() {
     )
     .unwrap();
     state.start();
-    let generation = state.tail_generation;
+    let generation = state.logs.generation;
     update(
         &mut state,
         Msg::Log {
@@ -291,23 +289,23 @@ fn the_log_buffer_is_bounded() {
             event: TailEvent::Lines(fixtures::log_lines()),
         },
     );
-    assert_eq!(state.logs.len(), 3);
+    assert_eq!(state.logs.lines.len(), 3);
 }
 
 #[test]
 fn a_quiet_poll_clears_a_log_error_and_refreshes_the_panel_age() {
     let mut state = state_with(fixtures::healthy());
-    let generation = state.tail_generation;
+    let generation = state.logs.generation;
     let log = |event| Msg::Log { generation, event };
-    let lines = state.logs.len();
+    let lines = state.logs.lines.len();
     update(&mut state, log(TailEvent::Error("throttled".into())));
-    assert_eq!(state.log_error.as_deref(), Some("throttled"));
+    assert_eq!(state.logs.error.as_deref(), Some("throttled"));
     update(&mut state, Msg::Tick(NOW + 30));
     // The service logs nothing new: the next poll succeeds with no lines.
     update(&mut state, log(TailEvent::Lines(Vec::new())));
-    assert_eq!(state.log_error, None, "the tail works again");
-    assert_eq!(state.log_updated_at, Some(NOW + 30), "fresh, not 30 s old");
-    assert_eq!(state.logs.len(), lines);
+    assert_eq!(state.logs.error, None, "the tail works again");
+    assert_eq!(state.logs.updated_at, Some(NOW + 30), "fresh, not 30 s old");
+    assert_eq!(state.logs.lines.len(), lines);
 }
 
 #[test]

@@ -3,6 +3,7 @@
 use super::calls::Counter;
 use super::error::{describe, AwsError, AwsErrorKind};
 use crate::model::dashboard::Task;
+use crate::model::ecs::Rollout;
 use crate::model::health::{Deployment, ServiceEvent, ServiceHealth};
 use aws_sdk_ecs::types::DesiredStatus;
 use aws_sdk_ecs::Client;
@@ -53,10 +54,7 @@ impl Ecs {
                 id: d.id().unwrap_or_default().to_owned(),
                 status: d.status().unwrap_or_default().to_owned(),
                 task_definition: d.task_definition().unwrap_or_default().to_owned(),
-                rollout_state: d
-                    .rollout_state()
-                    .map(|s| s.as_str().to_owned())
-                    .unwrap_or_default(),
+                rollout_state: Rollout::parse(d.rollout_state().map(|s| s.as_str())),
                 rollout_reason: d.rollout_state_reason().unwrap_or_default().to_owned(),
                 running: d.running_count(),
                 desired: d.desired_count(),
@@ -111,7 +109,7 @@ impl Ecs {
                 })
         });
         let mut tasks = Vec::new();
-        for out in join_all(batches).await {
+        for out in futures_util::future::join_all(batches).await {
             tasks.extend(out?.tasks().iter().map(|t| {
                 Task {
                     id: t
@@ -172,37 +170,4 @@ impl Ecs {
         }
         Ok(arns)
     }
-}
-
-/// Await every future concurrently, results in order.
-async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
-    let handles: Vec<_> = futures.into_iter().collect();
-    let mut out = Vec::with_capacity(handles.len());
-    // A refresh has one or two batches; polling them together keeps the calls concurrent
-    // without another dependency.
-    let mut pinned: Vec<_> = handles.into_iter().map(Box::pin).collect();
-    let mut results: Vec<Option<F::Output>> = (0..pinned.len()).map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (i, fut) in pinned.iter_mut().enumerate() {
-            if results[i].is_none() {
-                match fut.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => results[i] = Some(v),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    out.extend(
-        results
-            .into_iter()
-            .map(|r| r.expect("every future finished")),
-    );
-    out
 }

@@ -2,41 +2,13 @@
 //! rollback needs (deployments, history, revisions, a revision's contents), wait for stability.
 
 use super::error::{describe, AwsError, AwsErrorKind};
-use crate::ops::rollback::{CurrentDeployment, PastDeployment, Rollout};
+use crate::model::ecs::{
+    family_of, revision_of, ContainerSummary, CurrentDeployment, PastDeployment, Rollout,
+    ServiceRef, TaskDefinitionSummary,
+};
 use aws_sdk_ecs::types::{ServiceDeploymentStatus, SortOrder, TaskDefinitionStatus};
 use aws_sdk_ecs::Client;
-use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// A service's identity for messages and calls.
-#[derive(Clone, Debug)]
-pub struct ServiceRef {
-    pub cluster: String,
-    pub service: String,
-}
-
-impl std::fmt::Display for ServiceRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "service {} in cluster {}", self.service, self.cluster)
-    }
-}
-
-/// What differs between two revisions, for the rollback dialog.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct TaskDefinitionSummary {
-    pub arn: String,
-    pub cpu: Option<String>,
-    pub memory: Option<String>,
-    /// Per container: image, command, environment.
-    pub containers: BTreeMap<String, ContainerSummary>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct ContainerSummary {
-    pub image: Option<String>,
-    pub command: Vec<String>,
-    pub environment: BTreeMap<String, String>,
-}
 
 /// The write-side ECS adapter.
 #[derive(Clone)]
@@ -204,12 +176,12 @@ impl EcsActions {
             arns.extend(
                 page.task_definition_arns()
                     .iter()
-                    .filter(|a| crate::ops::rollback::family_of(a) == family)
+                    .filter(|a| family_of(a) == family)
                     .cloned(),
             );
         }
         // Some endpoints ignore `sort`: order by revision number ourselves.
-        arns.sort_by_key(|a| std::cmp::Reverse(crate::ops::rollback::revision_of(a)));
+        arns.sort_by_key(|a| std::cmp::Reverse(revision_of(a)));
         Ok(arns)
     }
 
@@ -278,94 +250,4 @@ fn primary_id(service: Option<&aws_sdk_ecs::types::Service>) -> String {
         .and_then(|d| d.id())
         .unwrap_or("unknown")
         .to_owned()
-}
-
-/// The differences between two revisions, one line each, for the rollback dialog.
-pub fn diff(from: &TaskDefinitionSummary, to: &TaskDefinitionSummary) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut field = |name: &str, a: &Option<String>, b: &Option<String>| {
-        if a != b {
-            lines.push(format!(
-                "{name}: {} → {}",
-                a.as_deref().unwrap_or("-"),
-                b.as_deref().unwrap_or("-")
-            ));
-        }
-    };
-    field("cpu", &from.cpu, &to.cpu);
-    field("memory", &from.memory, &to.memory);
-    let names: std::collections::BTreeSet<&String> =
-        from.containers.keys().chain(to.containers.keys()).collect();
-    let empty = ContainerSummary::default();
-    for name in names {
-        let a = from.containers.get(name).unwrap_or(&empty);
-        let b = to.containers.get(name).unwrap_or(&empty);
-        if a.image != b.image {
-            lines.push(format!(
-                "{name} image: {} → {}",
-                a.image.as_deref().unwrap_or("-"),
-                b.image.as_deref().unwrap_or("-")
-            ));
-        }
-        if a.command != b.command {
-            lines.push(format!("{name} command: {:?} → {:?}", a.command, b.command));
-        }
-        let keys: std::collections::BTreeSet<&String> =
-            a.environment.keys().chain(b.environment.keys()).collect();
-        for key in keys {
-            let (va, vb) = (a.environment.get(key), b.environment.get(key));
-            if va != vb {
-                lines.push(format!(
-                    "{name} env {key}: {} → {}",
-                    va.map_or("(unset)", String::as_str),
-                    vb.map_or("(unset)", String::as_str)
-                ));
-            }
-        }
-    }
-    lines
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn diff_names_image_env_command_and_size_changes() {
-        let mut a = TaskDefinitionSummary {
-            arn: "a".into(),
-            cpu: Some("256".into()),
-            memory: Some("512".into()),
-            ..Default::default()
-        };
-        a.containers.insert(
-            "courier".into(),
-            ContainerSummary {
-                image: Some("courier:1".into()),
-                command: vec!["courier".into()],
-                environment: [
-                    ("MODE".to_owned(), "a".to_owned()),
-                    ("GONE".to_owned(), "x".to_owned()),
-                ]
-                .into(),
-            },
-        );
-        let mut b = a.clone();
-        b.memory = Some("1024".into());
-        let c = b.containers.get_mut("courier").unwrap();
-        c.image = Some("courier:2".into());
-        c.environment.remove("GONE");
-        c.environment.insert("MODE".into(), "b".into());
-        let lines = diff(&a, &b);
-        assert_eq!(
-            lines,
-            vec![
-                "memory: 512 → 1024".to_owned(),
-                "courier image: courier:1 → courier:2".to_owned(),
-                "courier env GONE: x → (unset)".to_owned(),
-                "courier env MODE: a → b".to_owned(),
-            ]
-        );
-        assert!(diff(&a, &a).is_empty());
-    }
 }

@@ -1,4 +1,4 @@
-//! SSM Parameter Store: stack discovery (DESIGN.md, "Stack discovery").
+//! SSM Parameter Store: stack discovery (ARCHITECTURE.md, "SSM discovery").
 
 use super::error::{describe, AwsError};
 use crate::model::stack::{discovery_path, stack_names, StackResources, DISCOVERY_ROOT};

@@ -97,7 +97,7 @@ pub fn dashboard_queries(stack: &StackResources) -> Vec<MetricQuery> {
         }
     }
     if let Some(url) = stack.get("queue_url") {
-        let name = crate::aws::sqs_actions::queue_name(url);
+        let name = super::sqs::queue_name(url);
         for (id, metric) in [
             (QUEUE_DEPTH, "ApproximateNumberOfMessagesVisible"),
             (OLDEST_AGE, "ApproximateAgeOfOldestMessage"),

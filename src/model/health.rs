@@ -1,6 +1,7 @@
 //! One snapshot of the stack's health: what `stackdeck status` prints and what decides its exit
 //! code. Plain values; each source keeps its own error so one failing source degrades only itself.
 
+use super::ecs::Rollout;
 use serde::Serialize;
 
 /// The ECS service.
@@ -23,8 +24,7 @@ pub struct Deployment {
     /// PRIMARY or ACTIVE.
     pub status: String,
     pub task_definition: String,
-    /// COMPLETED, IN_PROGRESS, FAILED, or empty when the endpoint does not say.
-    pub rollout_state: String,
+    pub rollout_state: Rollout,
     pub rollout_reason: String,
     pub running: i32,
     pub desired: i32,
@@ -111,7 +111,7 @@ impl Snapshot {
             if let Some(d) = s
                 .deployments
                 .iter()
-                .find(|d| d.status == "PRIMARY" && d.rollout_state == "FAILED")
+                .find(|d| d.status == "PRIMARY" && d.rollout_state == Rollout::Failed)
             {
                 reasons.push(format!(
                     "deployment {} of {} FAILED: {}",

@@ -1,5 +1,13 @@
-//! Plain domain types: what the adapters in `crate::aws` return and the dashboard shows.
+//! Plain domain types: what the adapters in `crate::aws` return, what `crate::ops` plans and
+//! audits, and what the dashboard shows. Depends on nothing else in the crate (ARCHITECTURE.md).
 
+pub mod audit;
 pub mod dashboard;
+pub mod ecs;
 pub mod health;
+pub mod logs;
+pub mod mutation;
+pub mod rollback;
+pub mod sqs;
 pub mod stack;
+pub mod time;

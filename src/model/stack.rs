@@ -1,9 +1,9 @@
-//! A stack's resources, as the SSM discovery contract of DESIGN.md names them.
+//! A stack's resources, as the SSM discovery contract of ARCHITECTURE.md names them.
 
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// The discovery keys under `/stackdeck/<stack>/`, in the order DESIGN.md lists them.
+/// The discovery keys under `/stackdeck/<stack>/`, in the order ARCHITECTURE.md lists them.
 pub const DISCOVERY_KEYS: [&str; 12] = [
     "cluster",
     "service",

@@ -1,7 +1,23 @@
 //! Operating the stack: the mutations an on-call engineer makes (redeploy, rollback, purge,
-//! redrive), the choice of rollback target and the dashboard's revision picker, and the audit log every attempt is written to.
+//! redrive), the choice of rollback target and the dashboard's revision picker, and the audit log
+//! every attempt is written to.
+//!
+//! A mutation goes request → [`plan`] → confirmation → [`execute`] (→ [`wait_stable`]), each step
+//! audited through the [`Context`]. The scriptable commands take it whole ([`run`]); the TUI's
+//! confirmed actions call the same functions, so a runbook and a key press take the same code
+//! path, write the same audit line, and fail the same way.
 
 pub mod audit;
-pub mod commands;
+mod context;
+mod execute;
 pub mod picker;
+mod plan;
 pub mod rollback;
+mod run;
+mod wait;
+
+pub use context::{refuse, with_audit_failure, Context};
+pub use execute::{decline, execute};
+pub use plan::{plan, plan_audited};
+pub use run::{run, EXIT_FAILED, EXIT_OK, EXIT_REFUSED};
+pub use wait::{wait_for_deployment, wait_for_redrive, wait_stable};

@@ -4,61 +4,16 @@
 //!
 //! [`choices`] reads; [`assemble`] is the pure part, tested with plain values.
 
-use super::commands::{rollback_inputs, Context, PlanError, RollbackInputs};
-use super::rollback::{self, CurrentDeployment, PastDeployment, Rollout, Target, Wanted};
-use crate::aws::ecs_actions::{diff, TaskDefinitionSummary};
+use super::plan::{rollback_inputs, RollbackInputs};
+use super::rollback;
+use super::Context;
+use crate::model::ecs::{
+    diff, family_of, revision_of, short, CurrentDeployment, PastDeployment, Rollout,
+    TaskDefinitionSummary,
+};
+use crate::model::mutation::PlanError;
+use crate::model::rollback::{Choice, NoTarget, RollbackChoices, Target, Wanted, MAX_CHOICES};
 use std::collections::BTreeMap;
-
-/// The most revisions the picker lists (and describes); older ones stay reachable with
-/// `stackdeck rollback --to REVISION`.
-pub const MAX_CHOICES: usize = 20;
-
-/// One revision the picker offers.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Choice {
-    pub task_definition: String,
-    /// What the deployments say about it: "last completed", "failed", "draining", or empty.
-    pub label: String,
-    /// Its differences from the running revision (empty: the same image, command, env, size).
-    pub diff: Vec<String>,
-}
-
-/// Everything the picker shows.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RollbackChoices {
-    pub cluster: String,
-    pub service: String,
-    pub running: String,
-    /// Newest first; the running revision is not among them.
-    pub options: Vec<Choice>,
-    /// The index of the preselected option.
-    pub selected: usize,
-    /// Why that one is preselected.
-    pub reason: String,
-    /// A deployment is in progress: choosing rolls it back.
-    pub interrupts_deployment: bool,
-    /// Something to say first, e.g. ECS's circuit breaker is already rolling back.
-    pub note: Option<String>,
-}
-
-impl RollbackChoices {
-    /// The rollback target for option `index`.
-    pub fn target(&self, index: usize) -> Option<Target> {
-        let choice = self.options.get(index)?;
-        Some(Target {
-            task_definition: choice.task_definition.clone(),
-            reason: if index == self.selected {
-                self.reason.clone()
-            } else {
-                format!(
-                    "{}, chosen in the picker",
-                    rollback::short(&choice.task_definition)
-                )
-            },
-            interrupts_deployment: self.interrupts_deployment,
-        })
-    }
-}
 
 /// What the deployments say about `task_definition`.
 fn label(
@@ -106,15 +61,15 @@ fn preselection(
         Ok(target) => (Some(target), None),
         // Stable on its last completed revision: going back means an older one, which the
         // picker offers (the command line's wording names its flags instead).
-        Err(rollback::NoTarget::NothingToDo(_)) if primary.rollout == Rollout::Completed => (
+        Err(NoTarget::NothingToDo(_)) if primary.rollout == Rollout::Completed => (
             rollback::preselect(primary, history, current, revisions).ok(),
             Some(format!(
                 "{service} already runs {}, the revision of its last completed deployment: \
                  rolling back goes to an older one",
-                rollback::short(&primary.task_definition)
+                short(&primary.task_definition)
             )),
         ),
-        Err(rollback::NoTarget::NothingToDo(message)) => (
+        Err(NoTarget::NothingToDo(message)) => (
             rollback::preselect(primary, history, current, revisions).ok(),
             Some(message),
         ),
@@ -130,7 +85,7 @@ fn listed(running: &str, revisions: &[String], target: Option<&Target>) -> Vec<S
         .filter(|r| *r != running)
         .cloned()
         .collect();
-    sorted.sort_by_key(|r| std::cmp::Reverse(rollback::revision_of(r)));
+    sorted.sort_by_key(|r| std::cmp::Reverse(revision_of(r)));
     sorted.truncate(MAX_CHOICES);
     if let Some(target) = target {
         if !sorted.contains(&target.task_definition) {
@@ -162,8 +117,8 @@ pub fn assemble(
     if sorted.is_empty() {
         return Err(PlanError::Refused(format!(
             "task definition family {} has no revision other than the running {}: nothing to roll back to",
-            rollback::family_of(&running),
-            rollback::short(&running)
+            family_of(&running),
+            short(&running)
         )));
     }
     let options: Vec<Choice> = sorted
@@ -193,7 +148,7 @@ pub fn assemble(
             || {
                 format!(
                     "{} is the newest other revision",
-                    rollback::short(&options[0].task_definition)
+                    short(&options[0].task_definition)
                 )
             },
             |t| t.reason.clone(),
@@ -245,7 +200,7 @@ pub async fn choices(ctx: &Context) -> Result<RollbackChoices, PlanError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::ecs_actions::ContainerSummary;
+    use crate::model::ecs::ContainerSummary;
 
     const ARN: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/courier";
 
@@ -306,7 +261,7 @@ mod tests {
         let order: Vec<_> = picked
             .options
             .iter()
-            .map(|o| rollback::short(&o.task_definition))
+            .map(|o| short(&o.task_definition))
             .collect();
         assert_eq!(
             order,

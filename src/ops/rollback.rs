@@ -5,114 +5,10 @@
 //! The target is the revision the last *completed* deployment ran, never blindly "current − 1":
 //! revisions may have been registered and never deployed, or deployed and failed.
 
-use serde::Serialize;
-
-/// Rollout state of a deployment, as ECS reports it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum Rollout {
-    Completed,
-    InProgress,
-    Failed,
-    /// The endpoint did not say (old API versions, or a deployment without a circuit breaker).
-    Unknown,
-}
-
-impl Rollout {
-    /// From ECS's `rolloutState` text.
-    pub fn parse(state: Option<&str>) -> Rollout {
-        match state {
-            Some("COMPLETED") => Rollout::Completed,
-            Some("IN_PROGRESS") => Rollout::InProgress,
-            Some("FAILED") => Rollout::Failed,
-            _ => Rollout::Unknown,
-        }
-    }
-}
-
-/// One deployment of the service as DescribeServices lists it: PRIMARY first, then ACTIVE ones
-/// (older deployments still draining), newest first.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CurrentDeployment {
-    pub primary: bool,
-    pub task_definition: String,
-    pub rollout: Rollout,
-    pub running: i32,
-}
-
-/// One finished deployment from the service deployment history (ListServiceDeployments),
-/// newest first.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PastDeployment {
-    pub task_definition: String,
-    /// ECS says SUCCESSFUL for a deployment that reached steady state.
-    pub successful: bool,
-}
-
-/// What to roll back to, and why, in words for the picker and the audit log.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Target {
-    pub task_definition: String,
-    pub reason: String,
-    /// A deployment is still in progress: the rollback stops it by going back to what served
-    /// before it.
-    pub interrupts_deployment: bool,
-}
-
-/// Why no target could be chosen.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum NoTarget {
-    #[error("service {0} has no deployments: nothing to roll back")]
-    NoDeployments(String),
-    #[error("no completed deployment other than the running revision {0} is known, and the family has no older revision: nothing to roll back to")]
-    NothingOlder(String),
-    #[error("revision {0} is not a revision of the service's task definition family {1}")]
-    NotInFamily(String, String),
-    #[error("{0} is already the running task definition")]
-    AlreadyRunning(String),
-    /// Not an error for the caller: the service is already where a rollback would take it.
-    #[error("{0}")]
-    NothingToDo(String),
-}
-
-/// What `--to` asks for.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Wanted {
-    /// The revision the last completed deployment ran (the default).
-    LastCompleted,
-    /// The newest registered revision older than the running one.
-    Previous,
-    /// A revision number of the family.
-    Revision(u32),
-}
-
-impl std::str::FromStr for Wanted {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "last-completed" => Ok(Wanted::LastCompleted),
-            "previous" => Ok(Wanted::Previous),
-            other => other.parse().map(Wanted::Revision).map_err(|_| {
-                format!(
-                    "--to takes a revision number, `previous` or `last-completed`, not {other:?}"
-                )
-            }),
-        }
-    }
-}
-
-/// The revision number at the end of a task definition ARN or `family:revision`.
-pub fn revision_of(task_definition: &str) -> Option<u32> {
-    task_definition.rsplit(':').next()?.parse().ok()
-}
-
-/// The family of a task definition ARN or `family:revision`.
-pub fn family_of(task_definition: &str) -> &str {
-    let name = task_definition
-        .rsplit('/')
-        .next()
-        .unwrap_or(task_definition);
-    name.rsplit_once(':').map_or(name, |(family, _)| family)
-}
+use crate::model::ecs::{
+    family_of, revision_of, short, CurrentDeployment, PastDeployment, Rollout,
+};
+use crate::model::rollback::{NoTarget, Target, Wanted};
 
 /// Choose the rollback target.
 ///
@@ -264,14 +160,6 @@ fn previous(
             interrupts_deployment: primary.rollout == Rollout::InProgress,
         })
         .ok_or_else(|| NoTarget::NothingOlder(running.to_owned()))
-}
-
-/// `family:revision` of an ARN, for messages.
-pub fn short(task_definition: &str) -> &str {
-    task_definition
-        .rsplit('/')
-        .next()
-        .unwrap_or(task_definition)
 }
 
 #[cfg(test)]

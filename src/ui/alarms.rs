@@ -10,7 +10,7 @@ use ratatui::Frame;
 pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
     let theme = &state.theme;
     let mut title = "Alarms".to_owned();
-    let lines: Vec<Line> = match state.data.as_ref().map(|d| &d.health.alarms) {
+    let lines: Vec<Line> = match state.refresh.data.as_ref().map(|d| &d.health.alarms) {
         None => vec![Line::from("loading…")],
         Some(Err(e)) => vec![error_line(state, "", e)],
         Some(Ok(alarms)) if alarms.is_empty() => vec![Line::styled(
@@ -20,7 +20,7 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
         Some(Ok(alarms)) => {
             let firing = alarms.iter().filter(|a| a.state == "ALARM").count();
             title = format!("Alarms {firing}/{}", alarms.len());
-            let prefix = state.resources.get("alarm_prefix").unwrap_or("");
+            let prefix = state.resources().get("alarm_prefix").unwrap_or("");
             alarms
                 .iter()
                 .filter(|a| {

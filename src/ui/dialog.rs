@@ -3,10 +3,10 @@
 
 use crate::app::ops::{Confirm, Dialog};
 use crate::app::State;
-use crate::aws::sqs_actions::queue_name;
-use crate::ops::commands::Mutation;
-use crate::ops::picker::RollbackChoices;
-use crate::ops::rollback;
+use crate::model::ecs::short;
+use crate::model::mutation::Mutation;
+use crate::model::rollback::RollbackChoices;
+use crate::model::sqs::queue_name;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -116,7 +116,7 @@ fn text_box(
 }
 
 pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
-    let Some(dialog) = &state.dialog else {
+    let Some(dialog) = &state.ops.dialog else {
         return;
     };
     let theme = &state.theme;
@@ -293,7 +293,7 @@ fn draw_picker(
     let mut head = vec![Line::from(vec![
         Span::styled("running ", muted),
         Span::styled(
-            rollback::short(&choices.running).to_owned(),
+            short(&choices.running).to_owned(),
             Style::default().fg(theme.text),
         ),
         Span::styled(format!(" · preselected: {}", choices.reason), muted),
@@ -358,7 +358,7 @@ fn draw_picker(
                     format!(
                         "{} {mark} {:<32}",
                         if selected { "▶" } else { " " },
-                        rollback::short(&o.task_definition)
+                        short(&o.task_definition)
                     ),
                     style,
                 ),
@@ -370,7 +370,7 @@ fn draw_picker(
     let mut diff = vec![Line::styled(
         format!(
             "changes from {} to the highlighted revision:",
-            rollback::short(&choices.running)
+            short(&choices.running)
         ),
         muted,
     )];

@@ -1,15 +1,6 @@
 //! Text formatting shared by the panels and `stackdeck logs`: ages, clock times, sizes.
 
-/// A duration in seconds as people say it: "3 s", "4 min", "2 h", "3 d".
-pub fn age(seconds: i64) -> String {
-    let s = seconds.max(0);
-    match s {
-        0..=59 => format!("{s} s"),
-        60..=3599 => format!("{} min", s / 60),
-        3600..=86_399 => format!("{} h", s / 3600),
-        _ => format!("{} d", s / 86_400),
-    }
-}
+pub use crate::model::time::age;
 
 /// "4 min ago" from unix seconds, relative to `now`; "-" when unknown.
 pub fn ago(at: Option<i64>, now: i64) -> String {

@@ -43,7 +43,7 @@ fn render(state: &State, line: &LogLine, wide: bool) -> Vec<Line<'static>> {
             Style::default().fg(state.theme.muted),
         ));
     }
-    match state.pretty_json.then(|| line.pretty_json()).flatten() {
+    match state.logs.pretty_json.then(|| line.pretty_json()).flatten() {
         Some(pretty) => {
             let mut out = Vec::new();
             for (i, text) in pretty.lines().enumerate() {
@@ -109,22 +109,25 @@ fn wrap_columns(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
 
 pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
     let theme = &state.theme;
-    let group = state.resources.get("log_group").unwrap_or("(no log_group)");
+    let group = state
+        .resources()
+        .get("log_group")
+        .unwrap_or("(no log_group)");
     let mut title = format!("Logs {group}");
-    if let Some(mode) = &state.log_mode {
+    if let Some(mode) = &state.logs.mode {
         title.push_str(&format!(" · {mode}"));
     }
-    title.push_str(&format!(" · {} lines", state.logs.len()));
-    if state.log_anchor.is_some() {
-        title.push_str(if state.log_offset > 0 {
+    title.push_str(&format!(" · {} lines", state.logs.lines.len()));
+    if state.logs.paused() {
+        title.push_str(if state.logs.offset > 0 {
             " · SCROLLED"
         } else {
             " · PAUSED"
         });
     }
-    let age = match state.log_updated_at {
+    let age = match state.logs.updated_at {
         Some(at) => format!("{} ago", format::age(state.now - at)),
-        None if state.resources.get("log_group").is_none() => String::new(),
+        None if state.resources().get("log_group").is_none() => String::new(),
         None => "waiting…".into(),
     };
     let block = block(state, Panel::Logs, title, age);
@@ -134,7 +137,7 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
         return;
     }
     // The source's error stays on top, whatever the lines below do.
-    let area = match &state.log_error {
+    let area = match &state.logs.error {
         Some(e) => super::wrapped_head(frame, inner, vec![super::error_line(state, "", e)]),
         None => inner,
     };
@@ -165,7 +168,7 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
         top.extend(rows_of(line));
         oldest_fit += 1;
     }
-    let offset = state.log_offset.min(matching.len() - oldest_fit);
+    let offset = state.logs.offset.min(matching.len() - oldest_fit);
     let mut shown = if offset == matching.len() - oldest_fit {
         // At the top: oldest first, the last line shown may be cut at the bottom.
         top
@@ -185,12 +188,12 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
         newest_first
     };
     shown.truncate(room);
-    if shown.is_empty() && state.log_error.is_none() {
-        let why = if state.resources.get("log_group").is_none() {
+    if shown.is_empty() && state.logs.error.is_none() {
+        let why = if state.resources().get("log_group").is_none() {
             "the stack has no log_group parameter".to_owned()
-        } else if !state.filter.is_empty() && !state.logs.is_empty() {
+        } else if !state.filter.is_empty() && !state.logs.lines.is_empty() {
             "no line matches the filter".to_owned()
-        } else if state.log_updated_at.is_none() {
+        } else if state.logs.updated_at.is_none() {
             format!(
                 "reading the last {} min…",
                 crate::app::LOG_HISTORY_MS / 60_000

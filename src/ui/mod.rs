@@ -10,6 +10,7 @@ mod logs;
 mod queue;
 mod service;
 
+use crate::app::command::{self, Spec};
 use crate::app::keys::Action;
 use crate::app::{Mode, Panel, State};
 use crate::model::health::Verdict;
@@ -75,7 +76,7 @@ pub(crate) fn block<'a>(state: &State, panel: Panel, title: String, age: String)
 
 /// The panels' shared age: "3 s ago", or "loading…".
 pub(crate) fn data_age(state: &State) -> String {
-    match state.updated_at {
+    match state.refresh.updated_at {
         Some(at) => format::ago(Some(at), state.now),
         None => "loading…".into(),
     }
@@ -223,14 +224,7 @@ fn draw_footer(state: &State, frame: &mut Frame, area: Rect) {
         Mode::Command(text) => Line::from(vec![
             Span::styled(":", Style::default().fg(theme.accent)),
             Span::raw(format!("{text}█")),
-            Span::styled(
-                if state.read_only() {
-                    "  stack NAME · theme NAME · audit · q"
-                } else {
-                    "  stack NAME · theme NAME · redeploy · rollback [REV] · purge [dlq] · redrive · audit · q"
-                },
-                Style::default().fg(theme.muted),
-            ),
+            Span::styled(command_hint(state), Style::default().fg(theme.muted)),
         ]),
         _ => {
             let mut spans = Vec::new();
@@ -258,12 +252,21 @@ fn draw_footer(state: &State, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
+/// The command line's hint: the commands offered, as typed after `:`.
+fn command_hint(state: &State) -> String {
+    let usages: Vec<String> = command::offered(state.read_only())
+        .filter(|spec| spec.help.is_some())
+        .map(Spec::usage)
+        .collect();
+    format!("  {}", usages.join(" · "))
+}
+
 /// Every bound key with what it does, then the commands.
 pub fn help_lines(state: &State) -> Vec<(String, String)> {
     let mut lines: Vec<(String, String)> = Action::ALL
         .into_iter()
         .filter_map(|action| {
-            let keys = state.keymap.keys_of(action);
+            let keys = state.keymap().keys_of(action);
             if keys.is_empty() {
                 return None;
             }
@@ -272,22 +275,12 @@ pub fn help_lines(state: &State) -> Vec<(String, String)> {
         })
         .collect();
     lines.push(("Ctrl-c".into(), "quit, from anywhere".into()));
-    for (command, what) in [
-        (":stack NAME", "other stack"),
-        (":theme NAME", "dark, light, …"),
-        (":audit", "the audit log"),
-        (":q", "quit"),
-    ] {
-        lines.push((command.into(), what.into()));
-    }
-    if !state.read_only() {
-        for (command, what) in [
-            (":redeploy", "force new deployment"),
-            (":rollback [REV]", "roll back (picker)"),
-            (":purge [dlq]", "purge queue / DLQ"),
-            (":redrive", "DLQ → its queue"),
-        ] {
-            lines.push((command.into(), what.into()));
+    // The commands that read, then those that mutate (offered only when not read-only).
+    let (reads, mutates): (Vec<&Spec>, Vec<&Spec>) =
+        command::offered(state.read_only()).partition(|spec| !spec.mutates);
+    for spec in reads.into_iter().chain(mutates) {
+        if let Some(what) = spec.help {
+            lines.push((format!(":{}", spec.usage()), what.into()));
         }
     }
     lines

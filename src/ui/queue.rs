@@ -15,7 +15,7 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
     let block = block(state, Panel::Queue, "Queue".into(), data_age(state));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let Some(data) = &state.data else {
+    let Some(data) = &state.refresh.data else {
         frame.render_widget(Paragraph::new("loading…"), inner);
         return;
     };

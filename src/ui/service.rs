@@ -2,6 +2,7 @@
 
 use super::{block, data_age, error_line, format, text_panel};
 use crate::app::{Panel, State};
+use crate::model::ecs::Rollout;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -15,7 +16,7 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
 fn lines(state: &State) -> Vec<Line<'static>> {
     let theme = &state.theme;
     let muted = Style::default().fg(theme.muted);
-    let Some(data) = &state.data else {
+    let Some(data) = &state.refresh.data else {
         return vec![Line::from("loading…")];
     };
     let mut lines = Vec::new();
@@ -46,10 +47,9 @@ fn lines(state: &State) -> Vec<Line<'static>> {
                 Span::raw(format!(" · {} pending", s.pending)),
             ]));
             for d in &s.deployments {
-                let rollout = if d.rollout_state.is_empty() {
-                    "-".to_owned()
-                } else {
-                    d.rollout_state.clone()
+                let rollout = match d.rollout_state {
+                    Rollout::Unknown => "-",
+                    known => known.as_str(),
                 };
                 let mut spans = vec![
                     Span::raw(format!(
@@ -60,7 +60,7 @@ fn lines(state: &State) -> Vec<Line<'static>> {
                     Span::styled(
                         rollout,
                         Style::default()
-                            .fg(theme.state(&d.rollout_state))
+                            .fg(theme.state(d.rollout_state.as_str()))
                             .add_modifier(Modifier::BOLD),
                     ),
                     Span::raw(format!(" {}/{}", d.running, d.desired)),
@@ -72,7 +72,7 @@ fn lines(state: &State) -> Vec<Line<'static>> {
                         Style::default().fg(theme.alarm),
                     ));
                 }
-                if d.rollout_state == "FAILED" && !d.rollout_reason.is_empty() {
+                if d.rollout_state == Rollout::Failed && !d.rollout_reason.is_empty() {
                     spans.push(Span::styled(
                         format!(" {}", d.rollout_reason),
                         Style::default().fg(theme.alarm),

@@ -119,12 +119,12 @@ fn more_logs(state: &mut State, messages: impl IntoIterator<Item = String>) {
             message,
         })
         .collect();
-    let generation = state.tail_generation;
+    let generation = state.logs.generation();
     update(
         state,
         Msg::Log {
             generation,
-            event: crate::aws::logs::TailEvent::Lines(lines),
+            event: crate::model::logs::TailEvent::Lines(lines),
         },
     );
 }
@@ -214,9 +214,15 @@ fn pretty_json_fills_the_logs_panel_down_to_the_newest_line() {
 
 #[test]
 fn read_only_and_themes_show() {
-    let mut state = state_with(fixtures::healthy());
-    state.global_read_only = true;
-    state.theme = crate::theme::load("high-contrast").unwrap();
+    let state = fixtures::state_with_settings(
+        fixtures::healthy(),
+        crate::app::Settings {
+            interval: 5,
+            read_only: true,
+            theme: crate::theme::load("high-contrast").unwrap(),
+            ..Default::default()
+        },
+    );
     let text = screen(&state, 80, 24);
     assert!(text.contains("READ-ONLY"), "{text}");
 }
@@ -230,7 +236,7 @@ fn snap_small(name: &str, state: &State) -> String {
 
 #[test]
 fn the_confirmations_default_to_no_and_a_purge_asks_for_the_name() {
-    use crate::ops::commands::Mutation;
+    use crate::model::mutation::Mutation;
     let mut state = state_with(fixtures::healthy());
     update(&mut state, Msg::Key(Key::Ctrl('r')));
     let text = screen(&state, 80, 24);
@@ -275,7 +281,7 @@ fn the_confirmations_default_to_no_and_a_purge_asks_for_the_name() {
 
 #[test]
 fn the_rollback_picker_shows_the_revisions_and_the_diff() {
-    use crate::ops::picker::{Choice, RollbackChoices};
+    use crate::model::rollback::{Choice, RollbackChoices};
     let td = |n: u32| format!("arn:aws:ecs:us-east-1:000000000000:task-definition/courier:{n}");
     let mut state = state_with(fixtures::healthy());
     update(&mut state, Msg::Key(Key::Ctrl('b')));
@@ -317,8 +323,14 @@ fn the_rollback_picker_shows_the_revisions_and_the_diff() {
 
 #[test]
 fn production_gets_the_banner() {
-    let mut state = state_with(fixtures::healthy());
-    state.production_patterns = vec!["courier-*".into()];
+    let state = fixtures::state_with_settings(
+        fixtures::healthy(),
+        crate::app::Settings {
+            interval: 5,
+            production_patterns: vec!["courier-*".into()],
+            ..Default::default()
+        },
+    );
     let text = screen(&state, 80, 24);
     assert!(
         text.starts_with(" PRODUCTION · courier-local  · updated"),
@@ -336,8 +348,8 @@ fn production_gets_the_banner() {
 
 #[test]
 fn a_confirmation_too_long_for_the_screen_still_shows_its_question() {
-    use crate::ops::commands::Mutation;
-    use crate::ops::rollback::Target;
+    use crate::model::mutation::Mutation;
+    use crate::model::rollback::Target;
     let mut state = state_with(fixtures::healthy());
     update(&mut state, Msg::Key(Key::Ctrl('b')));
     let mut details = vec![
@@ -432,7 +444,7 @@ fn an_empty_queue_has_no_oldest_message_whatever_the_metric_lags() {
     let mut state = state_with(fixtures::alarm_firing());
     let text = screen(&state, 160, 48);
     assert!(text.contains("oldest 7 min"), "{text}");
-    let data = state.data.as_mut().unwrap();
+    let data = state.refresh.data.as_mut().unwrap();
     let queue = data.health.queue.as_mut().unwrap();
     (queue.visible, queue.in_flight, queue.delayed) = (0, 0, 0);
     let text = screen(&state, 160, 48);
@@ -440,4 +452,26 @@ fn an_empty_queue_has_no_oldest_message_whatever_the_metric_lags() {
         text.contains("0 visible · 0 in flight · 0 delayed · oldest -"),
         "{text}"
     );
+}
+
+#[test]
+fn the_command_line_hints_the_commands_offered() {
+    let hint = |read_only: bool| {
+        let mut state = fixtures::state_with_settings(
+            fixtures::healthy(),
+            crate::app::Settings {
+                interval: 5,
+                read_only,
+                ..Default::default()
+            },
+        );
+        update(&mut state, Msg::Key(Key::Char(':')));
+        let text = screen(&state, 160, 48);
+        text.lines().last().unwrap().to_owned()
+    };
+    assert_eq!(
+        hint(false),
+        ":█  stack NAME · theme NAME · redeploy · rollback [REV] · purge [dlq] · redrive · audit · q"
+    );
+    assert_eq!(hint(true), ":█  stack NAME · theme NAME · audit · q");
 }

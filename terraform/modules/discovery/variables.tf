@@ -9,7 +9,7 @@ variable "stack_name" {
 }
 
 variable "values" {
-  description = "The discovery values: exactly the twelve keys of DESIGN.md."
+  description = "The discovery values: exactly the twelve keys of ARCHITECTURE.md."
   type        = map(string)
 
   validation {
@@ -17,6 +17,6 @@ variable "values" {
       "cluster", "service", "task_family", "queue_url", "dlq_url", "topic_arn", "db_instance_id",
       "dynamodb_table", "log_group", "alarm_prefix", "target_group_arn", "load_balancer_arn",
     ])
-    error_message = "values must hold exactly the twelve discovery keys of DESIGN.md."
+    error_message = "values must hold exactly the twelve discovery keys of ARCHITECTURE.md."
   }
 }

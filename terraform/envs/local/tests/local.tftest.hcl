@@ -1,5 +1,5 @@
 # The local env's composition, planned and applied against a mocked provider (no endpoint needed):
-# the discovery contract of DESIGN.md for courier-local, and courier's environment contract.
+# the discovery contract of ARCHITECTURE.md for courier-local, and courier's environment contract.
 
 mock_provider "aws" {
   source = "../../tests/mocks"
@@ -18,7 +18,7 @@ run "every_discovery_key_is_written_for_courier_local" {
       for k in ["cluster", "service", "task_family", "queue_url", "dlq_url", "topic_arn", "db_instance_id",
       "dynamodb_table", "log_group", "alarm_prefix", "target_group_arn", "load_balancer_arn"] : "/stackdeck/courier-local/${k}"
     ])
-    error_message = "All twelve discovery parameters of DESIGN.md are written for courier-local."
+    error_message = "All twelve discovery parameters of ARCHITECTURE.md are written for courier-local."
   }
 }
 

@@ -51,7 +51,7 @@ run "every_discovery_key_is_written_for_courier_prod" {
       for k in ["cluster", "service", "task_family", "queue_url", "dlq_url", "topic_arn", "db_instance_id",
       "dynamodb_table", "log_group", "alarm_prefix", "target_group_arn", "load_balancer_arn"] : "/stackdeck/courier-prod/${k}"
     ])
-    error_message = "All twelve discovery parameters of DESIGN.md are written for courier-prod."
+    error_message = "All twelve discovery parameters of ARCHITECTURE.md are written for courier-prod."
   }
 }
 

@@ -1,4 +1,4 @@
-# Plan-level contract of the discovery parameters (DESIGN.md).
+# Plan-level contract of the discovery parameters (ARCHITECTURE.md).
 
 mock_provider "aws" {
   mock_data "aws_iam_policy_document" {

@@ -1,0 +1,115 @@
+//! What reaches `update` ([`Msg`]) and what it asks of the runner ([`Effect`]). Every effect
+//! carries the data it needs (the stack's resources, the mutation, the DLQ, the tail's
+//! generation): the runner performs effects without reading `State` (ARCHITECTURE.md).
+
+use super::keys::Key;
+use crate::model::audit::Record;
+use crate::model::dashboard::Dashboard;
+use crate::model::logs::TailEvent;
+use crate::model::mutation::{Mutation, PlanError, Request};
+use crate::model::rollback::RollbackChoices;
+use crate::model::sqs::MoveTask;
+use crate::model::stack::StackResources;
+use crate::theme::Theme;
+
+/// Everything that happens to the dashboard.
+#[derive(Clone, Debug)]
+pub enum Msg {
+    Key(Key),
+    /// The clock, once a second (unix seconds).
+    Tick(i64),
+    /// The terminal changed size: draw again.
+    Resize,
+    /// A refresh of `stack` finished at `at`; `seq` is the one its [`Effect::Refresh`] carried.
+    Refreshed {
+        at: i64,
+        stack: String,
+        seq: u64,
+        data: Box<Dashboard>,
+    },
+    /// Something from the log tail started as `generation`.
+    Log {
+        generation: u64,
+        event: TailEvent,
+    },
+    /// `:stack NAME` resolved (or not).
+    StackLoaded(Result<StackResources, String>),
+    /// `:theme NAME` loaded (or not).
+    ThemeLoaded(Result<Theme, String>),
+    /// A requested mutation, planned (or refused, or nothing to do).
+    Planned(Result<(Mutation, Vec<String>), PlanError>),
+    /// The rollback picker's revisions (or why there are none).
+    Choices(Result<RollbackChoices, PlanError>),
+    /// A confirmed mutation ran.
+    Executed {
+        mutation: Mutation,
+        result: Result<String, String>,
+    },
+    /// `:audit` read the audit log.
+    AuditLoaded(Result<Vec<Record>, String>),
+    /// The message move tasks of the DLQ being redriven.
+    Redrive(Result<Vec<MoveTask>, String>),
+    /// The caller's ARN (STS GetCallerIdentity), for the production pattern's account match.
+    Identity(Option<String>),
+    /// Something the footer must say (e.g. an audit line that could not be written).
+    Notice(String),
+}
+
+/// The stack an operation acts on: what the runner's operations context is built from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scope {
+    pub stack: StackResources,
+    /// `--read-only` or the stack's `read_only`: the runner refuses a mutation anyway.
+    pub read_only: bool,
+}
+
+/// What `update` asks the runner to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// Read every source of `stack` once, then send `Msg::Refreshed` with this `seq`.
+    Refresh {
+        stack: StackResources,
+        seq: u64,
+    },
+    /// (Re)start the log tail of `log_group` (none: the stack has no log group, stop the old
+    /// tail), reading at most `history` lines back; its messages carry `generation`.
+    StartTail {
+        generation: u64,
+        log_group: Option<String>,
+        history: usize,
+    },
+    /// Discover the resources of another stack, then send `Msg::StackLoaded`.
+    SwitchStack(String),
+    /// Load a theme by name or path, then send `Msg::ThemeLoaded`.
+    LoadTheme(String),
+    /// Read what a mutation's dialog needs, then send `Msg::Planned` (refusals are audited).
+    Plan {
+        request: Request,
+        scope: Scope,
+    },
+    /// Read the rollback picker's revisions, then send `Msg::Choices`.
+    RollbackChoices(Scope),
+    /// Run a confirmed mutation (audited), then send `Msg::Executed`.
+    Execute {
+        mutation: Mutation,
+        scope: Scope,
+    },
+    /// The user said No: audit the declined attempt.
+    Decline {
+        mutation: Mutation,
+        scope: Scope,
+    },
+    /// Audit an attempt refused before planning (read-only, no revision chosen).
+    Refuse {
+        action: String,
+        message: String,
+        scope: Scope,
+    },
+    /// Read the audit log, then send `Msg::AuditLoaded`.
+    LoadAudit,
+    /// ListMessageMoveTasks of this DLQ (its ARN), then send `Msg::Redrive`.
+    RedriveProgress(String),
+    /// STS GetCallerIdentity, then send `Msg::Identity`.
+    Whoami,
+    Quit,
+}

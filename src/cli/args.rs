@@ -1,0 +1,148 @@
+//! The command line's definition: global AWS flags, the stack, and the subcommands (clap).
+
+use crate::aws::config::AwsTarget;
+use crate::model::rollback::Wanted;
+use crate::model::time::parse_duration;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(
+    version,
+    about = "The on-call engineer's dashboard for a messaging stack on AWS"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Flags every subcommand takes.
+#[derive(Args, Debug, Clone)]
+pub struct GlobalArgs {
+    /// Stack name: its resources are read from SSM under /stackdeck/<STACK>/.
+    #[arg(long, global = true, env = "STACKDECK_STACK")]
+    pub stack: Option<String>,
+    /// AWS profile (default: AWS_PROFILE, then "default"); SSO profiles work.
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
+    /// AWS region (default: AWS_REGION, then the profile's).
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// AWS endpoint URL, e.g. http://127.0.0.1:4566 for the local stack (default: AWS_ENDPOINT_URL).
+    #[arg(long, global = true)]
+    pub endpoint_url: Option<String>,
+    /// Refuse every mutation (redeploy, rollback, purge, redrive); the TUI does not even bind their keys.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Dashboard theme: dark, light, high-contrast, or a theme file's path.
+    #[arg(long, global = true)]
+    pub theme: Option<String>,
+    /// Config file (default: $XDG_CONFIG_HOME/stackdeck/config.toml).
+    #[arg(long, global = true, env = "STACKDECK_CONFIG")]
+    pub config: Option<std::path::PathBuf>,
+}
+
+impl GlobalArgs {
+    pub fn target(&self) -> AwsTarget {
+        AwsTarget {
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List the stacks found in SSM under /stackdeck/.
+    Stacks,
+    /// The dashboard (the default command).
+    Dashboard {
+        /// Seconds between refreshes (default: the config file's, else 5).
+        #[arg(long)]
+        refresh: Option<u64>,
+    },
+    /// Print the service's log events, oldest first (FilterLogEvents, every page; the span is read
+    /// in time windows, several at once, and printed window by window).
+    Logs {
+        /// How far back, e.g. 10m, 1h.
+        #[arg(long, default_value = "10m", value_parser = parse_duration)]
+        since: Duration,
+        /// A CloudWatch Logs filter pattern.
+        #[arg(long)]
+        filter: Option<String>,
+        /// Keep printing new events (live tail, or polling where the endpoint has none).
+        #[arg(long, short = 'f')]
+        follow: bool,
+    },
+    /// Print the resources discovered for --stack.
+    Discover {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// The stack's health once: exit 0 healthy, 1 degraded, 2 error.
+    Status {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// First wait until the primary deployment completes (fails if it FAILED or time runs out).
+        #[arg(long)]
+        wait_stable: bool,
+        /// How long --wait-stable waits, e.g. 90s, 10m, 1h.
+        #[arg(long, default_value = "10m", value_parser = parse_duration)]
+        timeout: Duration,
+        /// With --wait-stable: the task definition (ARN or family:revision) the deployment must
+        /// end on; a service rolled back to another revision fails the wait.
+        #[arg(long, requires = "wait_stable")]
+        expect_task_definition: Option<String>,
+    },
+    /// Force a new deployment of the service (UpdateService --force-new-deployment).
+    Redeploy {
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// Roll the service back to an earlier task definition revision.
+    Rollback {
+        /// REVISION number, `previous` (newest older revision) or `last-completed` (the revision
+        /// the last completed deployment ran).
+        #[arg(long, default_value = "last-completed")]
+        to: Wanted,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// Purge the work queue (or the dead-letter queue with --dlq): every message is deleted.
+    Purge {
+        /// Purge the dead-letter queue instead of the work queue.
+        #[arg(long)]
+        dlq: bool,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// Move the dead-letter queue's messages back to the work queue (StartMessageMoveTask).
+    Redrive {
+        #[command(flatten)]
+        act: ActArgs,
+    },
+}
+
+/// Flags of every mutation.
+#[derive(Args, Debug, Clone)]
+pub struct ActArgs {
+    /// Act without asking (required when standard input is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// After acting, wait until the deployment completes (redeploy, rollback) or the redrive ends.
+    #[arg(long)]
+    pub wait_stable: bool,
+    /// How long --wait-stable waits, e.g. 90s, 10m, 1h.
+    #[arg(long, default_value = "10m", value_parser = parse_duration)]
+    pub timeout: Duration,
+}
+
+/// Output format of `discover` and `status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}

@@ -1,0 +1,176 @@
+//! Command line: global AWS flags, the stack, and the subcommands (in `args`); here the dispatch
+//! of a parsed command line to the dashboard or a subcommand, with its exit code.
+
+mod args;
+mod stacks;
+
+pub use args::{ActArgs, Cli, Command, Format, GlobalArgs};
+
+use crate::aws::config::{self, AwsTarget};
+use crate::aws::ssm::Discovery;
+use crate::model::mutation::Request;
+use crate::ops::{self, audit, Context};
+use stacks::{discover, resolve_stack, stacks};
+
+/// Exit codes: 0 fine, 2 error (1 is kept for "degraded" in `status`).
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_ERROR: i32 = 2;
+
+pub async fn run(mut cli: Cli) -> i32 {
+    let config_path = cli
+        .global
+        .config
+        .clone()
+        .or_else(crate::config::default_path);
+    let config = match config_path.as_deref().map(crate::config::Config::load) {
+        Some(Ok(config)) => config,
+        Some(Err(e)) => {
+            eprintln!("stackdeck: {e}");
+            return EXIT_ERROR;
+        }
+        None => crate::config::Config::default(),
+    };
+    if cli.global.stack.is_none() {
+        cli.global.stack = config.default_stack.clone();
+    }
+    let target = cli.global.target();
+    let sdk = config::load(&target).await;
+    let discovery = Discovery::new(&sdk, target.profile_name());
+    let (request, act) = match cli.command.unwrap_or(Command::Dashboard { refresh: None }) {
+        Command::Dashboard { refresh } => {
+            return dashboard(&cli.global, config, refresh, sdk, &target, &discovery).await
+        }
+        Command::Logs {
+            since,
+            filter,
+            follow,
+        } => {
+            return match resolve_stack(&cli.global, &target, &discovery).await {
+                Ok(resources) => {
+                    let resources = crate::tui::with_overrides(resources, &config);
+                    crate::logs_cmd::run(
+                        &sdk,
+                        &target.profile_name(),
+                        &resources,
+                        since,
+                        filter.as_deref(),
+                        follow,
+                    )
+                    .await
+                }
+                Err(code) => code,
+            }
+        }
+        Command::Stacks => return stacks(&discovery, &target).await,
+        Command::Discover { format } => {
+            return discover(format, &cli.global, &target, &discovery).await
+        }
+        Command::Status {
+            format,
+            wait_stable,
+            timeout,
+            expect_task_definition,
+        } => {
+            return match resolve_stack(&cli.global, &target, &discovery).await {
+                Ok(resources) => {
+                    let resources = crate::tui::with_overrides(resources, &config);
+                    crate::status::run(
+                        &sdk,
+                        &target.profile_name(),
+                        &resources,
+                        format,
+                        wait_stable.then_some(timeout),
+                        expect_task_definition.as_deref(),
+                    )
+                    .await
+                }
+                Err(code) => code,
+            }
+        }
+        Command::Redeploy { act } => (Request::Redeploy, act),
+        Command::Rollback { to, act } => (Request::Rollback { to }, act),
+        Command::Purge { dlq, act } => (Request::Purge { dlq }, act),
+        Command::Redrive { act } => (Request::Redrive, act),
+    };
+    let resources = match resolve_stack(&cli.global, &target, &discovery).await {
+        Ok(resources) => resources,
+        Err(code) => return code,
+    };
+    let read_only = cli.global.read_only || config.stack(&resources.stack).read_only;
+    let ctx = Context {
+        sdk,
+        profile: target.profile_name(),
+        stack: resources,
+        audit_path: audit::default_path(),
+        read_only,
+        assume_yes: act.yes,
+    };
+    ops::run(&ctx, request, act.wait_stable.then_some(act.timeout)).await
+}
+
+/// The dashboard: settings from flags over the config file over defaults.
+async fn dashboard(
+    global: &GlobalArgs,
+    config: crate::config::Config,
+    refresh: Option<u64>,
+    sdk: aws_config::SdkConfig,
+    target: &AwsTarget,
+    discovery: &Discovery,
+) -> i32 {
+    let resources = match resolve_stack(global, target, discovery).await {
+        Ok(resources) => crate::tui::with_overrides(resources, &config),
+        Err(code) => return code,
+    };
+    let stack_config = config.stack(&resources.stack);
+    let theme_name = global
+        .theme
+        .clone()
+        .or(stack_config.theme.clone())
+        .or(config.theme.clone())
+        .unwrap_or_else(|| "dark".into());
+    let theme = match crate::theme::load(&theme_name) {
+        Ok(theme) => theme,
+        Err(e) => {
+            eprintln!("stackdeck: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let settings = crate::app::Settings {
+        read_only: global.read_only,
+        interval: refresh
+            .or(config.refresh_seconds)
+            .unwrap_or(crate::config::DEFAULT_REFRESH_SECONDS) as i64,
+        log_lines: config.log_lines.unwrap_or(crate::config::DEFAULT_LOG_LINES),
+        theme,
+        key_overrides: config.keys.clone(),
+        per_stack: config.stacks.clone(),
+        production_patterns: config.production.clone(),
+    };
+    let state = match crate::app::State::new(resources, settings) {
+        Ok(state) => state,
+        Err(e) => {
+            eprintln!(
+                "stackdeck: config {}: {e}",
+                global
+                    .config
+                    .clone()
+                    .or_else(crate::config::default_path)
+                    .map_or("(none)".into(), |p| p.display().to_string())
+            );
+            return EXIT_ERROR;
+        }
+    };
+    let runner = crate::tui::Runner {
+        sdk,
+        profile: target.profile_name(),
+        log_poll: std::time::Duration::from_secs(
+            config
+                .log_poll_seconds
+                .unwrap_or(crate::config::DEFAULT_LOG_POLL_SECONDS)
+                .max(1),
+        ),
+        config,
+        audit_path: audit::default_path(),
+    };
+    runner.run(state).await
+}

@@ -1,0 +1,204 @@
+//! Mutations and their plans: what the user asked for ([`Request`]), what it resolved to
+//! ([`Mutation`]), why it did not ([`PlanError`]), and the words a confirmation shows.
+
+use super::ecs::{short, ServiceRef};
+use super::rollback::{Target, Wanted};
+use super::sqs::queue_name;
+use serde::Serialize;
+
+/// A mutation, fully resolved (targets chosen), ready to confirm and run.
+/// Its [`name`](Mutation::name) is the `action` of its JSON and of the audit line.
+#[derive(Clone, Debug, PartialEq, Serialize, strum::IntoStaticStr)]
+#[serde(tag = "action", rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
+pub enum Mutation {
+    Redeploy {
+        cluster: String,
+        service: String,
+    },
+    Rollback {
+        cluster: String,
+        service: String,
+        target: Target,
+    },
+    Purge {
+        queue_url: String,
+    },
+    Redrive {
+        dlq_arn: String,
+        dlq_url: String,
+    },
+}
+
+impl Mutation {
+    /// `redeploy`, `rollback`, `purge`, `redrive`.
+    pub fn name(&self) -> &'static str {
+        self.into()
+    }
+
+    /// The resource acted on, as the audit log names it.
+    pub fn target(&self) -> String {
+        match self {
+            Mutation::Redeploy { cluster, service }
+            | Mutation::Rollback {
+                cluster, service, ..
+            } => {
+                format!("{cluster}/{service}")
+            }
+            Mutation::Purge { queue_url } => queue_url.clone(),
+            Mutation::Redrive { dlq_url, .. } => dlq_url.clone(),
+        }
+    }
+
+    /// What must be typed to confirm a destructive action; `None` means a yes/no suffices.
+    pub fn typed_confirmation(&self) -> Option<String> {
+        match self {
+            Mutation::Purge { queue_url } => Some(queue_name(queue_url).to_owned()),
+            _ => None,
+        }
+    }
+
+    /// The audit line's `parameters`.
+    pub fn parameters(&self) -> serde_json::Value {
+        match self {
+            Mutation::Rollback { target, .. } => serde_json::json!({
+                "task_definition": target.task_definition,
+                "reason": target.reason,
+                "interrupts_deployment": target.interrupts_deployment,
+            }),
+            Mutation::Redrive { dlq_arn, .. } => serde_json::json!({ "source_arn": dlq_arn }),
+            _ => serde_json::json!({}),
+        }
+    }
+}
+
+/// What the user asked for, before targets are resolved.
+#[derive(Clone, Debug, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "lowercase")]
+pub enum Request {
+    Redeploy,
+    Rollback { to: Wanted },
+    Purge { dlq: bool },
+    Redrive,
+}
+
+impl Request {
+    /// The name of the mutation it asks for ([`Mutation::name`]).
+    pub fn name(&self) -> &'static str {
+        self.into()
+    }
+}
+
+/// Why a request did not become a mutation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlanError {
+    /// It cannot or must not be done (missing parameter, AWS error, 60-second rule, ...).
+    Refused(String),
+    /// The stack is already where the action would take it (a rollback after ECS's own).
+    NothingToDo(String),
+}
+
+impl From<String> for PlanError {
+    fn from(message: String) -> Self {
+        PlanError::Refused(message)
+    }
+}
+
+/// Why a mutation is refused in read-only mode.
+pub fn read_only_message(action: &str, stack: &str) -> String {
+    format!("refusing to {action}: stackdeck is read-only for stack {stack}")
+}
+
+/// What a rollback's confirmation says: from and to, why, and the differences between the two
+/// revisions (`None`: they could not be compared). The dashboard's picker says the same.
+pub fn rollback_details(
+    svc: &ServiceRef,
+    running: &str,
+    target: &Target,
+    changes: Option<&[String]>,
+) -> Vec<String> {
+    let mut details = vec![
+        format!(
+            "roll {svc} back from {} to {}",
+            short(running),
+            short(&target.task_definition)
+        ),
+        format!("why this revision: {}", target.reason),
+    ];
+    if target.interrupts_deployment {
+        details.push("a deployment is still in progress: this rolls it back".into());
+    }
+    match changes {
+        Some([]) => details
+            .push("the two revisions run the same image, command, environment and size".into()),
+        Some(changes) => details.extend(changes.iter().map(|c| format!("  {c}"))),
+        None => {}
+    }
+    details
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_purge_needs_the_typed_name() {
+        let purge = Mutation::Purge {
+            queue_url: "http://h/0/courier-local-work".into(),
+        };
+        assert_eq!(
+            purge.typed_confirmation().as_deref(),
+            Some("courier-local-work")
+        );
+        let redeploy = Mutation::Redeploy {
+            cluster: "c".into(),
+            service: "s".into(),
+        };
+        assert_eq!(redeploy.typed_confirmation(), None);
+        assert_eq!(redeploy.target(), "c/s");
+    }
+
+    #[test]
+    fn names_are_the_audit_log_actions() {
+        let target = Target {
+            task_definition: "td:1".into(),
+            reason: String::new(),
+            interrupts_deployment: false,
+        };
+        let mutations = [
+            Mutation::Redeploy {
+                cluster: "c".into(),
+                service: "s".into(),
+            },
+            Mutation::Rollback {
+                cluster: "c".into(),
+                service: "s".into(),
+                target,
+            },
+            Mutation::Purge {
+                queue_url: "q".into(),
+            },
+            Mutation::Redrive {
+                dlq_arn: "a".into(),
+                dlq_url: "d".into(),
+            },
+        ];
+        let requests = [
+            Request::Redeploy,
+            Request::Rollback {
+                to: Wanted::Previous,
+            },
+            Request::Purge { dlq: false },
+            Request::Redrive,
+        ];
+        for ((mutation, request), name) in mutations
+            .iter()
+            .zip(&requests)
+            .zip(["redeploy", "rollback", "purge", "redrive"])
+        {
+            assert_eq!(mutation.name(), name);
+            assert_eq!(request.name(), name);
+            assert_eq!(serde_json::to_value(mutation).unwrap()["action"], name);
+        }
+    }
+}

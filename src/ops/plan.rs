@@ -1,0 +1,163 @@
+//! Planning a mutation: the [`Request`] resolved to a [`Mutation`] (targets chosen) and the lines
+//! its confirmation shows, or why it cannot be (audited when the attempt ends there).
+
+use super::context::{refuse, with_audit_failure, Context};
+use super::{audit, rollback};
+use crate::model::ecs::{diff, family_of, short, CurrentDeployment, PastDeployment, ServiceRef};
+use crate::model::mutation::{rollback_details, Mutation, PlanError, Request};
+use crate::model::rollback::NoTarget;
+
+/// What choosing a rollback target reads: the service's deployments, its deployment history
+/// (empty where the endpoint lacks it) and the family's revisions.
+pub(crate) struct RollbackInputs {
+    pub svc: ServiceRef,
+    pub current: Vec<CurrentDeployment>,
+    pub history: Vec<PastDeployment>,
+    pub revisions: Vec<String>,
+}
+
+/// Read the [`RollbackInputs`]; the family is the `task_family` parameter, else the running one's.
+pub(crate) async fn rollback_inputs(ctx: &Context) -> Result<RollbackInputs, PlanError> {
+    let svc = ctx.service()?;
+    let ecs = ctx.ecs();
+    let current = ecs.deployments(&svc).await.map_err(|e| e.message)?;
+    let history = ecs.history(&svc).await;
+    let family = match ctx.stack.get("task_family") {
+        Some(f) => f.to_owned(),
+        None => current
+            .first()
+            .map(|d| family_of(&d.task_definition).to_owned())
+            .ok_or_else(|| format!("{svc} has no deployments: nothing to roll back"))?,
+    };
+    let revisions = ecs.revisions(&family).await.map_err(|e| e.message)?;
+    Ok(RollbackInputs {
+        svc,
+        current,
+        history,
+        revisions,
+    })
+}
+
+/// Resolve targets and gather what the confirmation shows: the mutation and its details lines.
+pub async fn plan(ctx: &Context, request: &Request) -> Result<(Mutation, Vec<String>), PlanError> {
+    match request {
+        Request::Redeploy => {
+            let svc = ctx.service()?;
+            let deployments = ctx.ecs().deployments(&svc).await.map_err(|e| e.message)?;
+            let mut details = vec![format!("force a new deployment of {svc}")];
+            if let Some(primary) = deployments.first() {
+                details.push(format!(
+                    "tasks will be replaced with new ones of {}",
+                    short(&primary.task_definition)
+                ));
+            }
+            Ok((
+                Mutation::Redeploy {
+                    cluster: svc.cluster,
+                    service: svc.service,
+                },
+                details,
+            ))
+        }
+        Request::Rollback { to } => {
+            let RollbackInputs {
+                svc,
+                current,
+                history,
+                revisions,
+            } = rollback_inputs(ctx).await?;
+            let ecs = ctx.ecs();
+            let target = rollback::choose(&svc.service, to, &current, &history, &revisions)
+                .map_err(|e| match e {
+                    NoTarget::NothingToDo(message) => PlanError::NothingToDo(message),
+                    other => PlanError::Refused(other.to_string()),
+                })?;
+            let running = current
+                .first()
+                .map(|d| d.task_definition.clone())
+                .unwrap_or_default();
+            let changes = match (
+                ecs.summary(&running).await,
+                ecs.summary(&target.task_definition).await,
+            ) {
+                (Ok(from), Ok(to)) => Some(diff(&from, &to)),
+                _ => None,
+            };
+            let details = rollback_details(&svc, &running, &target, changes.as_deref());
+            Ok((
+                Mutation::Rollback {
+                    cluster: svc.cluster,
+                    service: svc.service,
+                    target,
+                },
+                details,
+            ))
+        }
+        Request::Purge { dlq } => {
+            let url = ctx.require(if *dlq { "dlq_url" } else { "queue_url" })?;
+            let facts = ctx.sqs().facts(&url).await.map_err(|e| e.message)?;
+            let recent = audit::tail(&ctx.audit_path, 500).unwrap_or_default();
+            if let Some(left) = audit::purge_wait(&recent, &url, jiff::Timestamp::now().as_second())
+            {
+                return Err(PlanError::Refused(format!(
+                    "queue {} was purged less than 60 s ago (SQS allows one purge per queue per 60 s): try again in {left} s",
+                    facts.name
+                )));
+            }
+            let details = vec![
+                format!(
+                    "purge queue {}: delete every message in it, for good",
+                    facts.name
+                ),
+                format!(
+                    "now: {} visible, {} in flight, {} delayed",
+                    facts.visible, facts.in_flight, facts.delayed
+                ),
+            ];
+            Ok((Mutation::Purge { queue_url: url }, details))
+        }
+        Request::Redrive => {
+            let url = ctx.require("dlq_url")?;
+            let facts = ctx.sqs().facts(&url).await.map_err(|e| e.message)?;
+            let details = vec![format!(
+                "move the {} message(s) of dead-letter queue {} back to the queue they came from",
+                facts.visible, facts.name
+            )];
+            Ok((
+                Mutation::Redrive {
+                    dlq_arn: facts.arn,
+                    dlq_url: url,
+                },
+                details,
+            ))
+        }
+    }
+}
+
+/// [`plan`], with the audit line of an attempt that ends there: a refusal (missing parameter,
+/// AWS error, the 60-second rule) or nothing to do. A planned mutation is audited when it runs
+/// or is declined.
+pub async fn plan_audited(
+    ctx: &Context,
+    request: &Request,
+) -> Result<(Mutation, Vec<String>), PlanError> {
+    match plan(ctx, request).await {
+        Ok(planned) => Ok(planned),
+        Err(PlanError::NothingToDo(message)) => {
+            let audited = ctx
+                .audit(
+                    request.name(),
+                    &ctx.stack.stack,
+                    serde_json::json!({ "noop": true }),
+                    Ok(()),
+                    false,
+                )
+                .await;
+            Err(PlanError::NothingToDo(with_audit_failure(message, audited)))
+        }
+        Err(PlanError::Refused(message)) => {
+            let audited = refuse(ctx, request.name(), &message).await;
+            Err(PlanError::Refused(with_audit_failure(message, audited)))
+        }
+    }
+}
