@@ -16,6 +16,7 @@ pub mod process;
 pub mod stack;
 pub mod terraform;
 pub mod testenv;
+pub mod testkit;
 pub mod traffic;
 
 /// Name of the local stack (ARCHITECTURE.md): Terraform `name_prefix` and SSM path

@@ -35,8 +35,10 @@ pub struct TestEnv {
 }
 
 impl TestEnv {
-    /// The environment shared by every test of this test binary, started on first use.
-    /// Tests sharing it keep apart by unique resource and database names ([`unique_name`]).
+    /// The environment shared by every test of this test binary (each crate has one), started on
+    /// first use. Tests sharing it keep apart by unique resource and database names
+    /// ([`unique_name`]); a test that stops one of its servers, or needs a moto of its own (one
+    /// IAM OIDC provider URL and one RDS resource id per moto), takes [`TestEnv::start`] instead.
     pub async fn shared() -> &'static TestEnv {
         static SHARED: OnceLock<TestEnv> = OnceLock::new();
         if let Some(env) = SHARED.get() {
@@ -86,21 +88,13 @@ impl TestEnv {
     /// A VPC in moto (for target groups). aws-sdk-ec2 is not a dependency of this workspace (it
     /// is huge), so this one call is a plain EC2 Query request; its id.
     pub async fn create_vpc(&self) -> Result<String> {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let body = "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.20.0.0%2F16";
-        let request = format!(
-            "POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
-             Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\n\
-             Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ec2/aws4_request, \
-             SignedHeaders=host, Signature=0\r\n\
-             Content-Length: {len}\r\nConnection: close\r\n\r\n{body}",
-            port = self.moto_port,
-            len = body.len()
+        use crate::testkit::http::{request, Request};
+        let call = Request::aws(
+            "ec2",
+            "application/x-www-form-urlencoded; charset=utf-8",
+            "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.20.0.0%2F16",
         );
-        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", self.moto_port)).await?;
-        stream.write_all(request.as_bytes()).await?;
-        let mut response = String::new();
-        stream.read_to_string(&mut response).await?;
+        let response = request(self.moto_port, &call).await?.body;
         let start = response
             .find("<vpcId>")
             .with_context(|| format!("CreateVpc answered without a vpcId: {response}"))?

@@ -1,32 +1,17 @@
 //! Stack discovery through SSM against moto: `stackdeck discover` and `stackdeck stacks` read
 //! what Terraform's discovery module writes, and say clearly what is missing.
 
-use aws_sdk_ssm::types::ParameterType;
+use super::kit::stackdeck;
 use devstack::testenv::{unique_name, TestEnv};
+use devstack::testkit::stack::publish;
 use stackdeck::model::stack::DISCOVERY_KEYS;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn stackdeck(env: &TestEnv, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stackdeck"))
+fn run(env: &TestEnv, args: &[&str]) -> Output {
+    stackdeck(&env.aws_endpoint())
         .args(args)
-        .env("AWS_ENDPOINT_URL", env.aws_endpoint())
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env_remove("AWS_PROFILE")
-        .env_remove("STACKDECK_STACK")
         .output()
         .expect("run stackdeck")
-}
-
-async fn put(ssm: &aws_sdk_ssm::Client, name: &str, value: &str) {
-    ssm.put_parameter()
-        .name(name)
-        .value(value)
-        .r#type(ParameterType::String)
-        .send()
-        .await
-        .expect("PutParameter");
 }
 
 #[tokio::test]
@@ -34,16 +19,16 @@ async fn discover_prints_every_parameter_of_the_stack_across_pages() {
     let env = TestEnv::shared().await;
     let ssm = aws_sdk_ssm::Client::new(&env.sdk_config().await);
     let stack = unique_name("stack").replace('_', "-");
-    for key in DISCOVERY_KEYS {
-        put(
-            &ssm,
-            &format!("/stackdeck/{stack}/{key}"),
-            &format!("{key}-value"),
-        )
-        .await;
-    }
+    publish(
+        &ssm,
+        &stack,
+        DISCOVERY_KEYS
+            .iter()
+            .map(|key| (key, format!("{key}-value"))),
+    )
+    .await;
     // GetParametersByPath returns at most 10 per page: 12 keys need two pages.
-    let out = stackdeck(env, &["--stack", &stack, "discover", "--format", "json"]);
+    let out = run(env, &["--stack", &stack, "discover", "--format", "json"]);
     assert!(
         out.status.success(),
         "{}",
@@ -59,7 +44,7 @@ async fn discover_prints_every_parameter_of_the_stack_across_pages() {
         String::from_utf8_lossy(&out.stderr)
     );
 
-    let stacks = stackdeck(env, &["stacks"]);
+    let stacks = run(env, &["stacks"]);
     assert!(stacks.status.success());
     assert!(String::from_utf8_lossy(&stacks.stdout)
         .lines()
@@ -71,8 +56,8 @@ async fn a_half_built_stack_names_what_is_missing() {
     let env = TestEnv::shared().await;
     let ssm = aws_sdk_ssm::Client::new(&env.sdk_config().await);
     let stack = unique_name("half").replace('_', "-");
-    put(&ssm, &format!("/stackdeck/{stack}/cluster"), "c1").await;
-    let out = stackdeck(env, &["--stack", &stack, "discover"]);
+    publish(&ssm, &stack, [("cluster", "c1")]).await;
+    let out = run(env, &["--stack", &stack, "discover"]);
     assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -90,7 +75,7 @@ async fn a_half_built_stack_names_what_is_missing() {
 #[tokio::test]
 async fn an_unknown_stack_is_a_clear_error() {
     let env = TestEnv::shared().await;
-    let out = stackdeck(env, &["--stack", "no-such-stack", "discover"]);
+    let out = run(env, &["--stack", "no-such-stack", "discover"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("/stackdeck/no-such-stack/"), "{stderr}");
@@ -99,7 +84,9 @@ async fn an_unknown_stack_is_a_clear_error() {
 
 #[tokio::test]
 async fn an_unreachable_endpoint_says_so() {
-    let out = Command::new(env!("CARGO_BIN_EXE_stackdeck"))
+    // The endpoint from the flag alone.
+    let out = stackdeck("http://127.0.0.1:9")
+        .env_remove("AWS_ENDPOINT_URL")
         .args([
             "--stack",
             "x",
@@ -107,9 +94,6 @@ async fn an_unreachable_endpoint_says_so() {
             "http://127.0.0.1:9",
             "discover",
         ])
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -1,34 +1,29 @@
 //! The agent as the local AWS endpoint, against a real moto: forwarding, alarm evaluation and
 //! history, the PurgeQueue rule, message move tasks, AWS/SQS and AWS/RDS metrics.
 
-mod common;
-
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, StateValue, Statistic};
 use aws_sdk_sqs::types::QueueAttributeName;
-use common::{eventually, Agent};
 use devstack::testenv::{unique_name, TestEnv};
+use devstack::testkit::agent::{Agent, Options};
+use devstack::testkit::stack::{create_queue, depth};
+use devstack::testkit::{eventually, http};
+use std::time::Duration;
+
+/// An agent with the environment's PostgreSQL, for a stack named after `prefix`.
+async fn agent(env: &TestEnv, prefix: &str) -> Agent {
+    let options = Options {
+        postgres: true,
+        ..Options::stack(&unique_name(prefix))
+    };
+    Agent::start(env, options).await
+}
 
 async fn queue(
     sqs: &aws_sdk_sqs::Client,
     name: &str,
     attributes: &[(QueueAttributeName, String)],
 ) -> (String, String) {
-    let mut create = sqs.create_queue().queue_name(name);
-    for (k, v) in attributes {
-        create = create.attributes(k.clone(), v);
-    }
-    let url = create.send().await.unwrap().queue_url().unwrap().to_owned();
-    let arn = sqs
-        .get_queue_attributes()
-        .queue_url(&url)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .unwrap()
-        .attributes()
-        .unwrap()[&QueueAttributeName::QueueArn]
-        .clone();
-    (url, arn)
+    create_queue(sqs, name, attributes).await.unwrap()
 }
 
 async fn alarm_state(cw: &aws_sdk_cloudwatch::Client, name: &str) -> (StateValue, String, f64) {
@@ -47,7 +42,7 @@ async fn alarm_state(cw: &aws_sdk_cloudwatch::Client, name: &str) -> (StateValue
 #[tokio::test(flavor = "multi_thread")]
 async fn the_endpoint_forwards_everything_else_to_moto_unchanged() {
     let env = TestEnv::shared().await;
-    let agent = Agent::start(env, &unique_name("fwd"), &[]);
+    let agent = agent(env, "fwd").await;
     let through = aws_sdk_ssm::Client::new(&agent.sdk().await);
     let direct = aws_sdk_ssm::Client::new(&env.sdk_config().await);
     let name = format!("/{}/p", unique_name("fwd"));
@@ -78,59 +73,35 @@ async fn the_endpoint_forwards_everything_else_to_moto_unchanged() {
     );
     // moto closes its connection after each answer; the agent's client keeps its own: two calls
     // on one connection, and no hop-by-hop `connection: close` passed on.
-    let mut conn = std::net::TcpStream::connect(("127.0.0.1", agent.port)).unwrap();
-    conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))
-        .unwrap();
+    let mut conn = http::Connection::open(agent.port).await.unwrap();
     for n in 0..2 {
-        let request = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n\
-            X-Amz-Target: AmazonSQS.ListQueues\r\n\
-            Content-Type: application/x-amz-json-1.0\r\n\
-            Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0\r\n\
-            Content-Length: 2\r\n\r\n{}";
-        std::io::Write::write_all(&mut conn, request.as_bytes())
-            .unwrap_or_else(|e| panic!("call {n} on the same connection: {e}"));
-        let head = read_head(&mut conn);
-        assert!(head.starts_with("HTTP/1.1 200"), "call {n}: {head}");
+        let call = http::Request::aws("sqs", "application/x-amz-json-1.0", "{}")
+            .header("x-amz-target", "AmazonSQS.ListQueues");
+        let answer = conn
+            .send(&call)
+            .await
+            .unwrap_or_else(|e| panic!("call {n} on the same connection: {e:#}"));
+        assert_eq!(answer.status, 200, "call {n}: {answer:?}");
+        let connection = answer
+            .headers
+            .get("connection")
+            .and_then(|v| v.to_str().ok());
         assert!(
-            !head.to_ascii_lowercase().contains("connection: close"),
-            "call {n}: {head}"
+            !connection.is_some_and(|v| v.eq_ignore_ascii_case("close")),
+            "call {n}: {answer:?}"
         );
-        let length: usize = head
-            .lines()
-            .find_map(|l| {
-                l.to_ascii_lowercase()
-                    .strip_prefix("content-length: ")
-                    .map(str::to_owned)
-            })
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or_else(|| panic!("call {n} without content-length: {head}"));
-        let mut body = vec![0; length];
-        std::io::Read::read_exact(&mut conn, &mut body).unwrap();
-    }
-}
-
-/// The head of one HTTP answer, read byte by byte up to the blank line.
-fn read_head(conn: &mut std::net::TcpStream) -> String {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        let n = std::io::Read::read(conn, &mut byte).unwrap();
-        assert_eq!(
-            n,
-            1,
-            "connection closed after {:?}",
-            String::from_utf8_lossy(&head)
+        assert!(
+            answer.headers.contains_key("content-length"),
+            "call {n} without content-length: {answer:?}"
         );
-        head.push(byte[0]);
     }
-    String::from_utf8_lossy(&head).into_owned()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_queue_depth_alarm_fires_after_a_burst_and_clears_after_a_purge() {
     let env = TestEnv::shared().await;
-    let stack = unique_name("alarm");
-    let agent = Agent::start(env, &stack, &[]);
+    let agent = agent(env, "alarm").await;
+    let stack = agent.stack.clone();
     let sdk = agent.sdk().await;
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let cw = aws_sdk_cloudwatch::Client::new(&sdk);
@@ -169,9 +140,11 @@ async fn a_queue_depth_alarm_fires_after_a_burst_and_clears_after_a_purge() {
         .await
         .unwrap();
 
-    eventually(60, "the alarm to be OK on an empty queue", || async {
-        (alarm_state(&cw, &alarm).await.0 == StateValue::Ok).then_some(())
-    })
+    eventually(
+        Duration::from_secs(60),
+        "the alarm to be OK on an empty queue",
+        || async { (alarm_state(&cw, &alarm).await.0 == StateValue::Ok).then_some(()) },
+    )
     .await;
 
     // The burst: 150 messages, over the threshold of 100.
@@ -189,10 +162,14 @@ async fn a_queue_depth_alarm_fires_after_a_burst_and_clears_after_a_purge() {
         }
         send.send().await.unwrap();
     }
-    let (_, reason, fired_at) = eventually(120, "the alarm to fire after the burst", || async {
-        let state = alarm_state(&cw, &alarm).await;
-        (state.0 == StateValue::Alarm).then_some(state)
-    })
+    let (_, reason, fired_at) = eventually(
+        Duration::from_secs(120),
+        "the alarm to fire after the burst",
+        || async {
+            let state = alarm_state(&cw, &alarm).await;
+            (state.0 == StateValue::Alarm).then_some(state)
+        },
+    )
     .await;
     assert!(
         reason.starts_with("Threshold Crossed: 2 out of the last 2 datapoints [150.0"),
@@ -218,9 +195,11 @@ async fn a_queue_depth_alarm_fires_after_a_burst_and_clears_after_a_purge() {
         .unwrap_or_default()
         .to_owned();
     assert!(code.contains("PurgeQueueInProgress"), "{again:?}");
-    eventually(90, "the alarm to clear after the purge", || async {
-        (alarm_state(&cw, &alarm).await.0 == StateValue::Ok).then_some(())
-    })
+    eventually(
+        Duration::from_secs(90),
+        "the alarm to clear after the purge",
+        || async { (alarm_state(&cw, &alarm).await.0 == StateValue::Ok).then_some(()) },
+    )
     .await;
 
     // DescribeAlarmHistory (Query protocol, the SDK's) tells the story, newest first.
@@ -283,7 +262,7 @@ async fn a_queue_depth_alarm_fires_after_a_burst_and_clears_after_a_purge() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_message_move_task_redrives_the_dlq_into_its_source_queue() {
     let env = TestEnv::shared().await;
-    let agent = Agent::start(env, &unique_name("move"), &[]);
+    let agent = agent(env, "move").await;
     let sqs = aws_sdk_sqs::Client::new(&agent.sdk().await);
     let (dlq_url, dlq_arn) = queue(&sqs, &unique_name("dlq"), &[]).await;
     let policy =
@@ -313,18 +292,22 @@ async fn a_message_move_task_redrives_the_dlq_into_its_source_queue() {
         .unwrap()
         .to_owned();
     assert!(!handle.is_empty());
-    let task = eventually(60, "the move task to complete", || async {
-        let out = sqs
-            .list_message_move_tasks()
-            .source_arn(&dlq_arn)
-            .send()
-            .await
-            .unwrap();
-        out.results()
-            .first()
-            .filter(|t| t.status() == Some("COMPLETED"))
-            .cloned()
-    })
+    let task = eventually(
+        Duration::from_secs(60),
+        "the move task to complete",
+        || async {
+            let out = sqs
+                .list_message_move_tasks()
+                .source_arn(&dlq_arn)
+                .send()
+                .await
+                .unwrap();
+            out.results()
+                .first()
+                .filter(|t| t.status() == Some("COMPLETED"))
+                .cloned()
+        },
+    )
     .await;
     assert_eq!(task.approximate_number_of_messages_moved(), 3);
     assert_eq!(task.approximate_number_of_messages_to_move(), Some(3));
@@ -347,17 +330,7 @@ async fn a_message_move_task_redrives_the_dlq_into_its_source_queue() {
     }
     bodies.sort();
     assert_eq!(bodies, ["dead 0", "dead 1", "dead 2"]);
-    let left = sqs
-        .get_queue_attributes()
-        .queue_url(&dlq_url)
-        .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        left.attributes().unwrap()[&QueueAttributeName::ApproximateNumberOfMessages],
-        "0"
-    );
+    assert_eq!(depth(&sqs, &dlq_url).await, 0);
 
     // An unknown source is AWS's ResourceNotFoundException.
     let missing = sqs

@@ -1,7 +1,8 @@
 //! The audit log survives concurrent writers: two processes appending at once lose and mangle
 //! no line.
 
-use stackdeck::ops::audit::{self, Record};
+use stackdeck::model::audit::Record;
+use stackdeck::ops::audit;
 use std::process::Command;
 
 const PER_WRITER: usize = 300;
@@ -48,7 +49,12 @@ fn two_processes_appending_at_once_keep_every_line_whole() {
         .iter()
         .map(|writer| {
             Command::new(std::env::current_exe().unwrap())
-                .args(["--exact", "writer_child", "--nocapture", "--test-threads=1"])
+                .args([
+                    "--exact",
+                    "audit_concurrency::writer_child",
+                    "--nocapture",
+                    "--test-threads=1",
+                ])
                 .env("AUDIT_TEST_PATH", &path)
                 .env("AUDIT_TEST_WRITER", writer)
                 .spawn()

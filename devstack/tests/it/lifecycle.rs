@@ -2,6 +2,7 @@
 //! one-resource Terraform env standing in for envs/local (the full env has its own apply test).
 
 use devstack::ports;
+use devstack::testkit::command::output_text as text;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -55,14 +56,6 @@ impl Drop for Stack {
     fn drop(&mut self) {
         let _ = self.devstack("down");
     }
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 #[tokio::test]

@@ -2,45 +2,19 @@
 //! with the devstack agent in front (it runs the service's tasks and its circuit breaker):
 //! a deploy to a task definition whose container exits fails the gate and ends rolled back.
 
-mod common;
-
-use common::register;
+use super::kit::{agent_stack, run, task, text};
 use devstack::testenv::TestEnv;
-use std::process::{Command, Output, Stdio};
-
-fn stackdeck(endpoint: &str, stack: &str, state: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stackdeck"))
-        .args(["--stack", stack])
-        .args(args)
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env("XDG_STATE_HOME", state)
-        .env_remove("AWS_PROFILE")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run stackdeck")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deploy_that_fails_its_health_gate_ends_rolled_back() {
     let env = TestEnv::shared().await;
-    let stack = common::agent_stack(env, "gate").await;
+    let stack = agent_stack(env, "gate").await;
     let (endpoint, name, work) = (&stack.endpoint, &stack.name, stack.work.path());
     let ecs = aws_sdk_ecs::Client::new(&stack.sdk);
     let good = stack.revisions[1].clone();
 
     // The service is healthy before the deploy: the gate passes.
-    let before = stackdeck(
+    let before = run(
         endpoint,
         name,
         work,
@@ -54,13 +28,9 @@ async fn a_deploy_that_fails_its_health_gate_ends_rolled_back() {
     );
 
     // The deploy: a new revision whose container exits at once.
-    let bad = register(
-        &ecs,
-        &stack.family,
-        &["-c", "import sys; sys.exit(3)"],
-        "bad",
-    )
-    .await;
+    let bad = stack
+        .register(&task("bad").command(&["-c", "import sys; sys.exit(3)"]))
+        .await;
     ecs.update_service()
         .cluster(&stack.cluster)
         .service(&stack.service)
@@ -70,7 +40,7 @@ async fn a_deploy_that_fails_its_health_gate_ends_rolled_back() {
         .unwrap();
 
     // The health gate fails...
-    let gate = stackdeck(
+    let gate = run(
         endpoint,
         name,
         work,
@@ -92,7 +62,7 @@ async fn a_deploy_that_fails_its_health_gate_ends_rolled_back() {
     assert!(text(&gate).contains("not on"), "{}", text(&gate));
 
     // ...and the workflow's rollback leaves the service stable on the good revision.
-    let rollback = stackdeck(
+    let rollback = run(
         endpoint,
         name,
         work,

@@ -10,19 +10,19 @@
 //! The agent gives each task the test's PostgreSQL (database `courier`) and its own endpoint; the
 //! table, topic and queue are made in the test's moto.
 
-mod common;
-
-use aws_sdk_ecs::types::{
-    ContainerDefinition, DeploymentCircuitBreaker, DeploymentConfiguration, KeyValuePair,
-    LaunchType,
+use super::kit::{
+    assert_stopped_by_a_deployment, describe_tasks, force_new_deployment, has_event, list_tasks,
+    steady_on,
 };
 use aws_sdk_elasticloadbalancingv2::operation::create_target_group::CreateTargetGroupOutput;
 use aws_sdk_elasticloadbalancingv2::types::{ProtocolEnum, TargetTypeEnum};
-use common::{eventually, service, steady_on, Agent};
 use devstack::testenv::{unique_name, TestEnv};
+use devstack::testkit::agent::{Agent, Options};
+use devstack::testkit::stack::{create_queue, Revision, StackBuilder};
+use devstack::testkit::{eventually, first_task_port, http};
 use std::collections::BTreeSet;
-use std::io::{Read, Write};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// `target/debug/courier`, next to the devstack binary under test; built when missing.
 fn courier_bin() -> PathBuf {
@@ -40,26 +40,20 @@ fn courier_bin() -> PathBuf {
     bin
 }
 
-/// Status line and body of `GET path` on 127.0.0.1:`port`.
-fn get(port: u16, path: &str) -> Option<(String, String)> {
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
-        .ok()?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut text = String::new();
-    s.read_to_string(&mut text).ok()?;
-    let (head, body) = text.split_once("\r\n\r\n")?;
-    Some((head.lines().next()?.to_owned(), body.to_owned()))
+async fn answers_200(port: u16, path: &str, status: &str) -> bool {
+    http::get(port, path).await.is_some_and(|answer| {
+        answer.status == 200 && answer.body.contains(&format!("\"status\":\"{status}\""))
+    })
 }
 
-fn answers_200(port: u16, path: &str, status: &str) -> bool {
-    get(port, path).is_some_and(|(line, body)| {
-        line.contains(" 200 ") && body.contains(&format!("\"status\":\"{status}\""))
-    })
+/// Whether every task process answers 200 with `status` on `path`.
+async fn all_answer(procs: &[(i32, u16)], path: &str, status: &str) -> bool {
+    for (_, port) in procs {
+        if !answers_200(*port, path, status).await {
+            return false;
+        }
+    }
+    true
 }
 
 /// The task processes of the agent: (pid, COURIER_PORT) of its children running courier.
@@ -104,32 +98,8 @@ fn task_processes(agent_pid: i32) -> Vec<(i32, u16)> {
     found
 }
 
-/// DescribeTasks of `arns` in `cluster`.
-async fn describe_tasks(
-    ecs: &aws_sdk_ecs::Client,
-    cluster: &str,
-    arns: impl IntoIterator<Item = String>,
-) -> Vec<aws_sdk_ecs::types::Task> {
-    ecs.describe_tasks()
-        .cluster(cluster)
-        .set_tasks(Some(arns.into_iter().collect()))
-        .send()
-        .await
-        .unwrap()
-        .tasks()
-        .to_vec()
-}
-
 async fn running_tasks(ecs: &aws_sdk_ecs::Client, cluster: &str) -> (BTreeSet<String>, usize) {
-    let arns = ecs
-        .list_tasks()
-        .cluster(cluster)
-        .desired_status(aws_sdk_ecs::types::DesiredStatus::Running)
-        .send()
-        .await
-        .unwrap()
-        .task_arns()
-        .to_vec();
+    let arns = list_tasks(ecs, cluster, true).await;
     if arns.is_empty() {
         return (BTreeSet::new(), 0);
     }
@@ -181,25 +151,7 @@ async fn create_courier_resources(
         .topic_arn
         .unwrap();
     let sqs = aws_sdk_sqs::Client::new(sdk);
-    let queue_url = sqs
-        .create_queue()
-        .queue_name(name)
-        .send()
-        .await
-        .expect("create queue")
-        .queue_url
-        .unwrap();
-    let queue_arn = sqs
-        .get_queue_attributes()
-        .queue_url(&queue_url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .expect("queue arn")
-        .attributes
-        .unwrap()
-        .remove(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .unwrap();
+    let (queue_url, queue_arn) = create_queue(&sqs, name, &[]).await.expect("create queue");
     sns.subscribe()
         .topic_arn(&topic_arn)
         .protocol("sqs")
@@ -221,80 +173,39 @@ async fn create_courier_resources(
 #[tokio::test(flavor = "multi_thread")]
 async fn two_courier_tasks_answer_and_a_forced_deployment_replaces_them() {
     let bin = tokio::task::spawn_blocking(courier_bin).await.unwrap();
-    let env = TestEnv::shared().await;
+    // A PostgreSQL (and moto) of its own: this test stops PostgreSQL, which no test sharing the
+    // binary's environment may see.
+    let env = tokio::task::spawn_blocking(TestEnv::start)
+        .await
+        .unwrap()
+        .expect("start moto and PostgreSQL");
     // The agent gives every task DATABASE_URL = the local PostgreSQL's database `courier`.
     env.create_database(devstack::COURIER_DB).await.unwrap();
     let resources =
         create_courier_resources(&env.sdk_config().await, &unique_name("courier")).await;
 
-    let stack = unique_name("courier");
-    let first_port = devstack::ports::free_port()
-        .unwrap()
-        .saturating_sub(20)
-        .max(20000);
-    let agent = Agent::start(
-        env,
-        &stack,
-        &[
-            "--control-interval",
-            "0.3",
-            "--first-task-port",
-            &first_port.to_string(),
-            "--courier-bin",
-            bin.to_str().unwrap(),
-        ],
-    );
+    let builder = StackBuilder::new("courier");
+    let options = Options {
+        first_task_port: first_task_port(),
+        courier_bin: bin,
+        postgres: true,
+        ..Options::stack(builder.name())
+    };
+    let agent = Agent::start(&env, options).await;
     let sdk = agent.sdk().await;
     let ecs = aws_sdk_ecs::Client::new(&sdk);
-    let cluster = unique_name("cluster");
-    let name = unique_name("svc");
-    ecs.create_cluster()
-        .cluster_name(&cluster)
-        .send()
+    let revision = resources.iter().fold(
+        Revision::image("courier:local").memory(256),
+        |revision, (k, v)| revision.env(k, v),
+    );
+    let stack = builder
+        .revision(revision)
+        .service(2)
+        .circuit_breaker()
+        .build(&sdk)
         .await
         .unwrap();
-    let mut container = ContainerDefinition::builder()
-        .name("courier")
-        .image("courier:local")
-        .memory(256);
-    for (k, v) in &resources {
-        container = container.environment(KeyValuePair::builder().name(*k).value(v).build());
-    }
-    let td = ecs
-        .register_task_definition()
-        .family(unique_name("courier"))
-        .container_definitions(container.build())
-        .cpu("256")
-        .memory("512")
-        .send()
-        .await
-        .unwrap()
-        .task_definition()
-        .unwrap()
-        .task_definition_arn()
-        .unwrap()
-        .to_owned();
-    ecs.create_service()
-        .cluster(&cluster)
-        .service_name(&name)
-        .task_definition(&td)
-        .desired_count(2)
-        .launch_type(LaunchType::Fargate)
-        .deployment_configuration(
-            DeploymentConfiguration::builder()
-                .minimum_healthy_percent(100)
-                .maximum_percent(200)
-                .deployment_circuit_breaker(
-                    DeploymentCircuitBreaker::builder()
-                        .enable(true)
-                        .rollback(true)
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let (cluster, td) = (&stack.cluster, &stack.revisions[0]);
     // The service's target group: the agent answers for its health.
     let elb = aws_sdk_elasticloadbalancingv2::Client::new(&sdk);
     let vpc = env.create_vpc().await.unwrap();
@@ -317,26 +228,17 @@ async fn two_courier_tasks_answer_and_a_forced_deployment_replaces_them() {
     let pid = std::process::id();
     let tg = arn(target_group(format!("courier-{pid}")).await.unwrap());
     let other_tg = arn(target_group(format!("other-{pid}")).await.unwrap());
-    agent
-        .discovery(&[
-            ("cluster", &cluster),
-            ("service", &name),
-            ("target_group_arn", &tg),
-        ])
-        .await;
+    stack.publish([("target_group_arn", &tg)]).await;
 
     // Desired count 2: two courier processes answer /healthz; ListTasks shows two RUNNING tasks.
-    steady_on(&ecs, &cluster, &name, &td, 2).await;
-    let first = eventually(60, "two courier processes answering /healthz", || async {
+    steady_on(&stack, td, 2).await;
+    let what = "two courier processes answering /healthz";
+    let first = eventually(Duration::from_secs(60), what, || async {
         let procs = task_processes(agent.pid());
-        (procs.len() == 2
-            && procs
-                .iter()
-                .all(|(_, port)| answers_200(*port, "/healthz", "ok")))
-        .then_some(procs)
+        (procs.len() == 2 && all_answer(&procs, "/healthz", "ok").await).then_some(procs)
     })
     .await;
-    let (old_tasks, running) = running_tasks(&ecs, &cluster).await;
+    let (old_tasks, running) = running_tasks(&ecs, cluster).await;
     assert_eq!(running, 2, "{old_tasks:?}");
 
     // Target health, as an ALB would report it: both tasks healthy on their ports; unhealthy
@@ -379,20 +281,22 @@ async fn two_courier_tasks_answer_and_a_forced_deployment_replaces_them() {
         }
     };
     let healthy = in_state("healthy", "");
-    eventually(30, "two healthy targets", || async {
+    eventually(Duration::from_secs(30), "two healthy targets", || async {
         healthy(targets().await)
     })
     .await;
     env.stop_postgres();
     let unhealthy = in_state("unhealthy", "Target.ResponseCodeMismatch");
-    eventually(30, "two unhealthy targets", || async {
+    eventually(Duration::from_secs(30), "two unhealthy targets", || async {
         unhealthy(targets().await)
     })
     .await;
     env.start_postgres().unwrap();
-    eventually(60, "two healthy targets again", || async {
-        healthy(targets().await)
-    })
+    eventually(
+        Duration::from_secs(60),
+        "two healthy targets again",
+        || async { healthy(targets().await) },
+    )
     .await;
     let other = elb
         .describe_target_health()
@@ -403,7 +307,7 @@ async fn two_courier_tasks_answer_and_a_forced_deployment_replaces_them() {
     assert!(other.target_health_descriptions().is_empty(), "{other:?}");
 
     // DescribeTasks: when each task started, and its container health check (GET /healthz).
-    let described = describe_tasks(&ecs, &cluster, old_tasks.iter().cloned()).await;
+    let described = describe_tasks(&ecs, cluster, old_tasks.iter().cloned()).await;
     assert_eq!(described.len(), 2);
     for task in &described {
         assert_eq!(
@@ -416,60 +320,31 @@ async fn two_courier_tasks_answer_and_a_forced_deployment_replaces_them() {
 
     // A forced new deployment replaces both: new task ids, the old ones STOPPED with a reason,
     // the deployment COMPLETED, the new processes ready.
-    let forced = ecs
-        .update_service()
-        .cluster(&cluster)
-        .service(&name)
-        .force_new_deployment(true)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        forced.service().unwrap().deployments().len(),
-        2,
-        "the new deployment shows at once"
-    );
-    steady_on(&ecs, &cluster, &name, &td, 2).await;
-    eventually(60, "two new RUNNING tasks in place of the old", || async {
-        let (tasks, running) = running_tasks(&ecs, &cluster).await;
+    force_new_deployment(&ecs, &stack).await;
+    steady_on(&stack, td, 2).await;
+    let what = "two new RUNNING tasks in place of the old";
+    eventually(Duration::from_secs(60), what, || async {
+        let (tasks, running) = running_tasks(&ecs, cluster).await;
         (running == 2 && tasks.is_disjoint(&old_tasks)).then_some(())
     })
     .await;
-    let old = describe_tasks(&ecs, &cluster, old_tasks.iter().cloned()).await;
+    let old = describe_tasks(&ecs, cluster, old_tasks.iter().cloned()).await;
     assert_eq!(old.len(), 2, "{old:?}");
-    for task in &old {
-        assert_eq!(task.last_status(), Some("STOPPED"), "{task:?}");
-        assert!(
-            task.stopped_reason()
-                .unwrap_or_default()
-                .contains("deployment"),
-            "{task:?}"
-        );
-    }
-    let second = eventually(
-        60,
-        "two new courier processes answering /readyz",
-        || async {
-            let procs = task_processes(agent.pid());
-            (procs.len() == 2
-                && procs
-                    .iter()
-                    .all(|(_, port)| answers_200(*port, "/readyz", "ready")))
-            .then_some(procs)
-        },
-    )
+    assert_stopped_by_a_deployment(&old);
+    let what = "two new courier processes answering /readyz";
+    let second = eventually(Duration::from_secs(60), what, || async {
+        let procs = task_processes(agent.pid());
+        (procs.len() == 2 && all_answer(&procs, "/readyz", "ready").await).then_some(procs)
+    })
     .await;
     let old_pids: BTreeSet<i32> = first.iter().map(|(pid, _)| *pid).collect();
     assert!(
         second.iter().all(|(pid, _)| !old_pids.contains(pid)),
         "new processes: {first:?} then {second:?}"
     );
-    let s = service(&ecs, &cluster, &name).await;
+    let s = stack.describe_service().await;
     assert!(
-        s.events().iter().any(|e| e
-            .message()
-            .unwrap_or_default()
-            .contains("has reached a steady state")),
+        has_event(&s, "has reached a steady state"),
         "{:?}",
         s.events()
     );

@@ -2,6 +2,7 @@
 //! discovery parameters (terraform/tests/apply-local.sh does the work; this gives it its own moto).
 
 use devstack::testenv::TestEnv;
+use devstack::testkit::command::output_text;
 use std::process::Command;
 
 #[test]
@@ -14,11 +15,7 @@ fn envs_local_applies_against_a_fresh_moto() {
         .arg(env.aws_endpoint())
         .output()
         .expect("run apply-local.sh");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = output_text(&out);
     assert!(out.status.success(), "apply-local.sh failed:\n{text}");
     assert!(text.contains("all 12 discovery parameters exist"), "{text}");
     println!("{text}");

@@ -1,8 +1,10 @@
 //! The test environment helper: two test processes at once get disjoint moto and PostgreSQL
 //! servers on free ports, and their servers go when they do.
 
+use devstack::testkit::eventually;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 struct Probe {
     child: Child,
@@ -36,6 +38,15 @@ fn port_of(url: &str) -> u16 {
         .and_then(|tail| tail.split('/').next())
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("no port in {url}"))
+}
+
+/// Wait (up to 20 s) until nothing listens on `port` any more.
+async fn freed(port: u16, after: &str) {
+    let what = format!("port {port} to be free {after}");
+    eventually(Duration::from_secs(20), &what, || async {
+        devstack::ports::is_free(port).then_some(())
+    })
+    .await
 }
 
 #[tokio::test]
@@ -89,28 +100,17 @@ async fn two_processes_get_disjoint_servers_that_stop_with_them() {
         assert!(probe.child.wait().unwrap().success());
     }
     for port in ports {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        while !devstack::ports::is_free(port) && std::time::Instant::now() < deadline {
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        assert!(devstack::ports::is_free(port), "port {port} still bound");
+        freed(port, "after its probe ended").await;
     }
 }
 
-#[test]
-fn a_killed_test_process_takes_its_servers_with_it() {
+#[tokio::test]
+async fn a_killed_test_process_takes_its_servers_with_it() {
     let mut probe = start_probe();
     let ports = [port_of(&probe.aws_endpoint), port_of(&probe.database_url)];
     probe.child.kill().unwrap(); // SIGKILL: no destructor runs; the parent-death signal does the work
     probe.child.wait().unwrap();
     for port in ports {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        while !devstack::ports::is_free(port) && std::time::Instant::now() < deadline {
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        assert!(
-            devstack::ports::is_free(port),
-            "port {port} still bound after SIGKILL"
-        );
+        freed(port, "after SIGKILL").await;
     }
 }

@@ -2,13 +2,12 @@
 //! moto with the devstack agent in front: each confirmed action changes the stack (checked with a
 //! separate SDK client), each attempt is audited, read-only sends nothing.
 
-mod common;
-
-use common::{agent_stack, AgentStack};
+use super::kit::{agent_stack, outcomes, AgentStack, CALLS};
 use devstack::testenv::TestEnv;
 use stackdeck::app::keys::Key;
 use stackdeck::app::ops::Dialog;
 use stackdeck::app::{update, Effect, Msg, Settings, State};
+use stackdeck::model::ecs::Rollout;
 use stackdeck::tui::{Runner, Tasks};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -53,8 +52,10 @@ impl Deck {
             tasks: Tasks::default(),
         };
         deck.state.now = now();
-        deck.perform(vec![Effect::Refresh]);
-        deck.until("the first refresh", |s| s.data.is_some()).await;
+        let stack = deck.state.resources().clone();
+        deck.perform(vec![Effect::Refresh { stack, seq: 0 }]);
+        deck.until("the first refresh", |s| s.refresh.data.is_some())
+            .await;
         deck
     }
 
@@ -62,9 +63,7 @@ impl Deck {
         for effect in effects {
             // The log tail is not under test here.
             if !matches!(effect, Effect::StartTail { .. }) {
-                assert!(self
-                    .runner
-                    .perform(effect, &self.state, &self.tx, &mut self.tasks));
+                assert!(self.runner.perform(effect, &self.tx, &mut self.tasks));
             }
         }
     }
@@ -93,7 +92,7 @@ impl Deck {
             assert!(
                 Instant::now() < deadline,
                 "waited 90 s for {what}; dialog {:?}, message {:?}",
-                self.state.dialog,
+                self.state.ops.dialog,
                 self.state.message
             );
             let msg = match tokio::time::timeout(Duration::from_secs(1), self.rx.recv()).await {
@@ -106,7 +105,7 @@ impl Deck {
     }
 
     fn outcome(&self) -> (bool, String) {
-        match &self.state.dialog {
+        match &self.state.ops.dialog {
             Some(Dialog::Outcome { ok, lines, .. }) => (*ok, lines.join(" / ")),
             other => panic!("expected an outcome dialog, not {other:?}"),
         }
@@ -121,15 +120,17 @@ fn now() -> i64 {
 }
 
 fn is_confirm(s: &State) -> bool {
-    matches!(s.dialog, Some(Dialog::Confirm(_)))
+    matches!(s.ops.dialog, Some(Dialog::Confirm(_)))
 }
 
 fn is_outcome(s: &State) -> bool {
-    matches!(s.dialog, Some(Dialog::Outcome { .. }))
+    matches!(s.ops.dialog, Some(Dialog::Outcome { .. }))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redeploy_and_rollback_are_confirmed_followed_to_completion_and_audited() {
+    // The runner calls AWS through stackdeck in this process.
+    let _calls = CALLS.read().await;
     let env = TestEnv::shared().await;
     let stack = agent_stack(env, "tuiecs").await;
     let mut deck = Deck::open(&stack, false).await;
@@ -145,25 +146,26 @@ async fn redeploy_and_rollback_are_confirmed_followed_to_completion_and_audited(
     assert!(ok, "{text}");
     deck.key(Key::Enter);
     deck.until("the new deployment to complete", |s| {
-        s.follow.as_ref().is_some_and(|f| f.outcome.is_some())
+        s.ops.follow.as_ref().is_some_and(|f| f.outcome.is_some())
     })
     .await;
     assert_eq!(
-        deck.state.follow.as_ref().unwrap().outcome.as_deref(),
-        Some("COMPLETED"),
+        deck.state.ops.follow.as_ref().unwrap().outcome,
+        Some(Rollout::Completed),
         "{:?}",
         deck.state.message
     );
     // It followed the new deployment, not the one before: its tasks are new.
     let new_tasks = deck
         .state
+        .ops
         .follow
         .as_ref()
         .unwrap()
         .new_tasks
         .clone()
         .unwrap();
-    assert!(!new_tasks.is_empty(), "{:?}", deck.state.follow);
+    assert!(!new_tasks.is_empty(), "{:?}", deck.state.ops.follow);
     let (running, rollout, after) = stack.deployments().await;
     assert_eq!(rollout, "COMPLETED");
     assert!(
@@ -176,10 +178,10 @@ async fn redeploy_and_rollback_are_confirmed_followed_to_completion_and_audited(
     // env diff; Enter, y, Enter.
     deck.key(Key::Ctrl('b'));
     deck.until("the rollback picker", |s| {
-        matches!(s.dialog, Some(Dialog::Picker { .. }))
+        matches!(s.ops.dialog, Some(Dialog::Picker { .. }))
     })
     .await;
-    let Some(Dialog::Picker { choices, cursor }) = &deck.state.dialog else {
+    let Some(Dialog::Picker { choices, cursor }) = &deck.state.ops.dialog else {
         unreachable!()
     };
     assert_eq!(choices.options[*cursor].task_definition, stack.revisions[0]);
@@ -199,7 +201,7 @@ async fn redeploy_and_rollback_are_confirmed_followed_to_completion_and_audited(
     assert!(deck.outcome().0, "{}", deck.outcome().1);
     deck.key(Key::Esc);
     deck.until("the rollback to complete", |s| {
-        s.follow.as_ref().is_some_and(|f| f.outcome.is_some())
+        s.ops.follow.as_ref().is_some_and(|f| f.outcome.is_some())
     })
     .await;
     let (running, rollout, _) = stack.deployments().await;
@@ -234,6 +236,8 @@ async fn redeploy_and_rollback_are_confirmed_followed_to_completion_and_audited(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redrive_and_purge_move_and_empty_the_queues_and_read_only_sends_nothing() {
+    // The runner calls AWS through stackdeck in this process.
+    let _calls = CALLS.read().await;
     let env = TestEnv::shared().await;
     let stack = agent_stack(env, "tuisqs").await;
     stack.send(&stack.dlq_url, 4).await;
@@ -242,7 +246,7 @@ async fn redrive_and_purge_move_and_empty_the_queues_and_read_only_sends_nothing
     let mut ro = Deck::open(&stack, true).await;
     ro.command("purge dlq");
     assert!(ro.state.message.as_deref().unwrap().contains("read-only"));
-    assert!(ro.state.dialog.is_none());
+    assert!(ro.state.ops.dialog.is_none());
     while ro.tasks.mutations.join_next().await.is_some() {}
     assert_eq!(stack.audit().last().unwrap().result, "refused");
     assert_eq!(stack.depth(&stack.dlq_url).await, 4);
@@ -257,7 +261,7 @@ async fn redrive_and_purge_move_and_empty_the_queues_and_read_only_sends_nothing
     assert!(deck.outcome().0, "{}", deck.outcome().1);
     deck.key(Key::Esc);
     deck.until("the move task to end", |s| {
-        s.redrive.as_ref().is_some_and(|w| w.done)
+        s.ops.redrive.as_ref().is_some_and(|w| w.done)
     })
     .await;
     assert!(
@@ -294,11 +298,7 @@ async fn redrive_and_purge_move_and_empty_the_queues_and_read_only_sends_nothing
     assert_eq!(stack.depth(&stack.queue_url).await, 2);
 
     while deck.tasks.mutations.join_next().await.is_some() {}
-    let results: Vec<(String, String)> = stack
-        .audit()
-        .into_iter()
-        .map(|r| (r.action, r.result))
-        .collect();
+    let results = outcomes(stack.audit());
     assert_eq!(
         results,
         [

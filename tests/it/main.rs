@@ -1,0 +1,15 @@
+//! stackdeck's integration tests, one binary: the test environment shared by the modules (one
+//! moto and one PostgreSQL, see `devstack::testenv::TestEnv::shared`) starts once, and the
+//! test kit (`devstack::testkit`, [`kit`]) builds the stacks.
+
+mod adapters;
+mod audit_concurrency;
+mod cloudwatch_protocol;
+mod deploy_gate;
+mod deploy_role;
+mod discovery;
+mod kit;
+mod operations;
+mod status;
+mod tmux;
+mod tui_ops;
