@@ -1,6 +1,6 @@
 //! The IAM actions each stackdeck command calls. This table is the contract between the code and
 //! the policies that let it run: the Terraform `operator` module's read-only and operator policies,
-//! and the CI deploy role (`tests/deploy_role.rs` checks the deploy workflow against it).
+//! and the CI deploy role (`tests/it/deploy_role.rs` checks the deploy workflow against it).
 //! A change to an adapter's calls changes this table in the same commit.
 
 /// Discovery: one paginated GetParametersByPath.
