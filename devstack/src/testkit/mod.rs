@@ -1,10 +1,11 @@
 //! What the integration tests of every crate (and the `bench-deck` example) build their cases
 //! from, on top of [`crate::testenv`]: a stack in moto ([`stack`]), the devstack agent in front of
-//! it ([`agent`]), a program run with the test credentials ([`command`]), small HTTP requests
+//! it ([`agent`]), courier's table and topic ([`courier`]), a program run with the test credentials ([`command`]), small HTTP requests
 //! ([`http`]), a terminal ([`tmux`]), and one polling helper ([`eventually`]).
 
 pub mod agent;
 pub mod command;
+pub mod courier;
 pub mod http;
 pub mod parts;
 pub mod stack;

@@ -117,48 +117,10 @@ async fn create_courier_resources(
     sdk: &aws_config::SdkConfig,
     name: &str,
 ) -> Vec<(&'static str, String)> {
-    use aws_sdk_dynamodb::types::{
-        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    };
-    aws_sdk_dynamodb::Client::new(sdk)
-        .create_table()
-        .table_name(name)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("pk")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("pk")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .expect("create table");
-    let sns = aws_sdk_sns::Client::new(sdk);
-    let topic_arn = sns
-        .create_topic()
-        .name(name)
-        .send()
-        .await
-        .expect("create topic")
-        .topic_arn
-        .unwrap();
+    let topic_arn = devstack::testkit::courier::create_table_and_topic(sdk, name).await;
     let sqs = aws_sdk_sqs::Client::new(sdk);
     let (queue_url, queue_arn) = create_queue(&sqs, name, &[]).await.expect("create queue");
-    sns.subscribe()
-        .topic_arn(&topic_arn)
-        .protocol("sqs")
-        .endpoint(queue_arn)
-        .send()
-        .await
-        .expect("subscribe the queue to the topic");
+    devstack::testkit::courier::subscribe(sdk, &topic_arn, &queue_arn).await;
     vec![
         ("COURIER_TABLE", name.to_owned()),
         ("COURIER_TOPIC_ARN", topic_arn),

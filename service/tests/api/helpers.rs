@@ -34,40 +34,7 @@ pub async fn create_resources(
     max_receives: u32,
 ) -> Resources {
     let name = unique_name("courier");
-    let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
-    use aws_sdk_dynamodb::types::{
-        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    };
-    dynamodb
-        .create_table()
-        .table_name(&name)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("pk")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("pk")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .expect("create table");
-    let sns = aws_sdk_sns::Client::new(sdk);
-    let topic_arn = sns
-        .create_topic()
-        .name(&name)
-        .send()
-        .await
-        .expect("create topic")
-        .topic_arn
-        .unwrap();
+    let topic_arn = devstack::testkit::courier::create_table_and_topic(sdk, &name).await;
     let sqs = aws_sdk_sqs::Client::new(sdk);
     use aws_sdk_sqs::types::QueueAttributeName;
     let dlq_url = sqs
@@ -98,13 +65,7 @@ pub async fn create_resources(
         .queue_url
         .unwrap();
     let arn = queue_arn(&sqs, &queue_url).await;
-    sns.subscribe()
-        .topic_arn(&topic_arn)
-        .protocol("sqs")
-        .endpoint(arn)
-        .send()
-        .await
-        .expect("subscribe queue to topic");
+    devstack::testkit::courier::subscribe(sdk, &topic_arn, &arn).await;
     Resources {
         table: name,
         topic_arn,
