@@ -246,6 +246,20 @@ pub fn log_lines() -> Vec<LogLine> {
 }
 
 /// A state at `NOW` showing `data`, three seconds after it arrived, with a few log lines.
+/// The answer of the refresh `state` asked for last, read at `at`, for the demo stack.
+pub fn refreshed(state: &mut State, at: i64, data: Dashboard) -> Vec<Effect> {
+    let seq = state.refresh.seq;
+    update(
+        state,
+        Msg::Refreshed {
+            seq,
+            at,
+            stack: "courier-local".into(),
+            data: Box::new(data),
+        },
+    )
+}
+
 pub fn state_with(data: Dashboard) -> State {
     state_with_settings(
         data,
@@ -261,16 +275,7 @@ pub fn state_with_settings(data: Dashboard, settings: Settings) -> State {
     let mut state = State::new(resources(), settings).expect("default keys");
     state.start();
     update(&mut state, Msg::Tick(NOW - 3));
-    let seq = state.refresh.seq;
-    update(
-        &mut state,
-        Msg::Refreshed {
-            seq,
-            at: NOW - 3,
-            stack: "courier-local".into(),
-            data: Box::new(data),
-        },
-    );
+    refreshed(&mut state, NOW - 3, data);
     let generation = state.logs.generation;
     update(
         &mut state,

@@ -60,16 +60,7 @@ fn after_a_redeploy_the_deployment_is_followed_and_new_tasks_logs_are_marked() {
         tasks.push(new);
     }
     update(&mut state, Msg::Tick(NOW + 1));
-    let seq = state.refresh.seq;
-    update(
-        &mut state,
-        Msg::Refreshed {
-            seq,
-            at: NOW + 1,
-            stack: "courier-local".into(),
-            data: Box::new(rolling.clone()),
-        },
-    );
+    fixtures::refreshed(&mut state, NOW + 1, rolling.clone());
     assert!(state.ops.following());
     assert!(state.activity().unwrap().contains("IN_PROGRESS"));
     // Followed refreshes come every 2 s, not every 5.
@@ -88,16 +79,7 @@ fn after_a_redeploy_the_deployment_is_followed_and_new_tasks_logs_are_marked() {
     if let Ok(service) = rolling.health.service.as_mut() {
         service.deployments[0].rollout_state = Rollout::Completed;
     }
-    let seq = state.refresh.seq;
-    update(
-        &mut state,
-        Msg::Refreshed {
-            seq,
-            at: NOW + 3,
-            stack: "courier-local".into(),
-            data: Box::new(rolling),
-        },
-    );
+    fixtures::refreshed(&mut state, NOW + 3, rolling);
     assert!(!state.ops.following());
     assert!(state
         .message
@@ -112,16 +94,7 @@ fn after_a_redeploy_the_deployment_is_followed_and_new_tasks_logs_are_marked() {
         other.id = "eeeeffff00001111".into();
         tasks.push(other);
     }
-    let seq = state.refresh.seq;
-    update(
-        &mut state,
-        Msg::Refreshed {
-            seq,
-            at: NOW + 8,
-            stack: "courier-local".into(),
-            data: Box::new(later),
-        },
-    );
+    fixtures::refreshed(&mut state, NOW + 8, later);
     assert!(!state.from_new_task(&line("eeeeffff00001111")));
     assert!(state.from_new_task(&line("aaaabbbbccccdddd")));
 }
@@ -234,16 +207,7 @@ fn a_deployment_without_rollout_state_is_not_followed_forever() {
         service.deployments[0].id = "ecs-svc/2".into();
         service.deployments[0].rollout_state = Rollout::Unknown;
     }
-    let seq = state.refresh.seq;
-    update(
-        &mut state,
-        Msg::Refreshed {
-            seq,
-            at: NOW + 1,
-            stack: "courier-local".into(),
-            data: Box::new(external),
-        },
-    );
+    fixtures::refreshed(&mut state, NOW + 1, external);
     assert!(!state.ops.following());
     assert!(state
         .message

@@ -42,16 +42,7 @@ fn start_refreshes_and_tails_and_a_refresh_in_flight_is_not_repeated() {
         "still refreshing"
     );
     assert_eq!(key(&mut state, Key::Char('r')), vec![]);
-    let seq = state.refresh.seq;
-    update(
-        &mut state,
-        Msg::Refreshed {
-            seq,
-            at: NOW,
-            stack: "courier-local".into(),
-            data: Box::new(fixtures::healthy()),
-        },
-    );
+    fixtures::refreshed(&mut state, NOW, fixtures::healthy());
     assert_eq!(state.age(), "updated 0 s ago");
     let effects = key(&mut state, Key::Char('r'));
     assert_eq!(effects, vec![refresh(&state)]);
@@ -62,16 +53,7 @@ fn refreshes_follow_the_interval() {
     let mut state = fresh();
     let effects = update(&mut state, Msg::Tick(100));
     assert_eq!(effects, vec![refresh(&state)]);
-    let seq = state.refresh.seq;
-    update(
-        &mut state,
-        Msg::Refreshed {
-            seq,
-            at: 101,
-            stack: "courier-local".into(),
-            data: Box::new(fixtures::healthy()),
-        },
-    );
+    fixtures::refreshed(&mut state, 101, fixtures::healthy());
     assert_eq!(update(&mut state, Msg::Tick(103)), vec![]);
     let effects = update(&mut state, Msg::Tick(105));
     assert_eq!(effects, vec![refresh(&state)]);

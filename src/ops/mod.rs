@@ -14,6 +14,8 @@ pub mod picker;
 mod plan;
 pub mod rollback;
 mod run;
+#[cfg(test)]
+mod test_values;
 mod wait;
 
 pub use context::{refuse, with_audit_failure, Context};

@@ -202,20 +202,7 @@ mod tests {
     use super::*;
     use crate::model::ecs::ContainerSummary;
 
-    const ARN: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/courier";
-
-    fn td(revision: u32) -> String {
-        format!("{ARN}:{revision}")
-    }
-
-    fn dep(primary: bool, revision: u32, rollout: Rollout) -> CurrentDeployment {
-        CurrentDeployment {
-            primary,
-            task_definition: td(revision),
-            rollout,
-            running: 1,
-        }
-    }
+    use crate::ops::test_values::{dep, td};
 
     fn summaries(revisions: &[u32]) -> BTreeMap<String, TaskDefinitionSummary> {
         revisions

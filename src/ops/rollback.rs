@@ -166,20 +166,7 @@ fn previous(
 mod tests {
     use super::*;
 
-    const ARN: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/courier";
-
-    fn td(revision: u32) -> String {
-        format!("{ARN}:{revision}")
-    }
-
-    fn dep(primary: bool, revision: u32, rollout: Rollout) -> CurrentDeployment {
-        CurrentDeployment {
-            primary,
-            task_definition: td(revision),
-            rollout,
-            running: 1,
-        }
-    }
+    use crate::ops::test_values::{dep, td};
 
     fn past(revision: u32, successful: bool) -> PastDeployment {
         PastDeployment {
