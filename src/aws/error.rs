@@ -40,7 +40,15 @@ where
         .message()
         .map(str::to_owned)
         .unwrap_or_else(|| DisplayErrorContext(err).to_string());
+    let chain = DisplayErrorContext(err).to_string();
     let (kind, message) = match err {
+        // The SDK resolves credentials while dispatching: a failure there is not the network's.
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ConstructionFailure(_)
+            if chain.contains(LOADING_CREDENTIALS) =>
+        (
+            AwsErrorKind::Credentials,
+            format!("{operation} on {resource}: {}", credentials_fix(&chain, profile)),
+        ),
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => (
             AwsErrorKind::Unreachable,
             format!(
@@ -103,9 +111,85 @@ fn is_credentials_problem(detail: &str) -> bool {
     lower.contains("credential") || lower.contains("token") || lower.contains("sso")
 }
 
+/// What the SDK's error chain says when its credential providers failed.
+const LOADING_CREDENTIALS: &str = "an error occurred while loading credentials";
+
+/// The cause and the fix, in words, of a failure to load credentials whose error chain is
+/// `chain`: an SSO session missing or expired, no credentials anywhere (the provider chain fell
+/// through to the instance metadata service), or what the provider said.
+fn credentials_fix(chain: &str, profile: &str) -> String {
+    let lower = chain.to_ascii_lowercase();
+    if lower.contains("/sso/cache/") || lower.contains("sso token") || lower.contains("sso session")
+    {
+        format!(
+            "the SSO session of profile {profile} is missing or expired; \
+             run `aws sso login --profile {profile}`, then try again"
+        )
+    } else if lower.contains("imds") {
+        format!(
+            "no AWS credentials found for profile {profile} (no AWS_ACCESS_KEY_ID, no credentials in \
+             the profile, no instance role); check that {profile} is in ~/.aws/config (or \
+             $AWS_CONFIG_FILE), or run `aws configure --profile {profile}`"
+        )
+    } else {
+        let cause = chain.rsplit(LOADING_CREDENTIALS).next().unwrap_or(chain);
+        let cause = cause
+            .split(" (")
+            .next()
+            .unwrap_or(cause)
+            .trim_start_matches(": ");
+        format!(
+            "no valid AWS credentials for profile {profile} ({cause}); run `aws sso login --profile \
+             {profile}` (or `aws configure --profile {profile}`), then try again"
+        )
+    }
+}
+
 fn credentials_message(operation: &str, resource: &str, profile: &str, detail: &str) -> String {
     format!(
         "{operation} on {resource}: no valid AWS credentials for profile {profile} ({detail}); \
          run `aws sso login --profile {profile}` (or `aws configure --profile {profile}`), then try again"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Error chains as the SDK printed them here (DisplayErrorContext), shortened after the cause.
+    const SSO: &str = "dispatch failure: other: an error occurred while loading credentials: an error \
+        occurred while loading credentials: failed to read `/h/.aws/sso/cache/e8be.json`: No such file \
+        or directory (os error 2) (DispatchFailure(DispatchFailure { .. }))";
+    const NONE: &str = "dispatch failure: other: an error occurred while loading credentials: failed \
+        to load IMDS session token: service error: request forbidden: IMDS is disabled or the caller \
+        has insufficient permissions. (DispatchFailure(DispatchFailure { .. }))";
+    const PROCESS: &str = "dispatch failure: other: an error occurred while loading credentials: \
+        credential_process exited with 1 (DispatchFailure(..))";
+
+    #[test]
+    fn an_sso_session_missing_or_expired_says_aws_sso_login() {
+        let fix = credentials_fix(SSO, "prod-admin");
+        assert!(fix.contains("SSO session of profile prod-admin"), "{fix}");
+        assert!(
+            fix.contains("`aws sso login --profile prod-admin`"),
+            "{fix}"
+        );
+    }
+
+    #[test]
+    fn no_credentials_anywhere_names_the_profile_and_the_config_file() {
+        let fix = credentials_fix(NONE, "nope");
+        assert!(
+            fix.starts_with("no AWS credentials found for profile nope"),
+            "{fix}"
+        );
+        assert!(fix.contains("~/.aws/config"), "{fix}");
+        assert!(!fix.contains("network"), "{fix}");
+    }
+
+    #[test]
+    fn another_provider_failure_keeps_its_own_words() {
+        let fix = credentials_fix(PROCESS, "ci");
+        assert!(fix.contains("(credential_process exited with 1)"), "{fix}");
+    }
 }

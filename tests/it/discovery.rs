@@ -101,3 +101,39 @@ async fn an_unreachable_endpoint_says_so() {
     assert!(stderr.contains("did not answer"), "{stderr}");
     assert!(stderr.contains("--endpoint-url"), "{stderr}");
 }
+
+/// An SSO profile whose session was never started (or has expired) is named as such, with the
+/// command that fixes it, not as an endpoint that did not answer — even when the endpoint is up.
+#[tokio::test]
+async fn an_sso_profile_without_a_session_says_aws_sso_login() {
+    let env = TestEnv::shared().await;
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config");
+    std::fs::write(
+        &config,
+        "[profile oncall]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\n\
+         sso_account_id = 123456789012\nsso_role_name = ReadOnly\nregion = us-east-1\n",
+    )
+    .unwrap();
+    let out = stackdeck(&env.aws_endpoint())
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env("HOME", home.path())
+        .env("AWS_CONFIG_FILE", &config)
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            home.path().join("credentials"),
+        )
+        .env("AWS_PROFILE", "oncall")
+        .args(["--stack", "courier-local", "status"])
+        .output()
+        .expect("run stackdeck");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the SSO session of profile oncall is missing or expired")
+            && stderr.contains("`aws sso login --profile oncall`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("check the network"), "{stderr}");
+}
