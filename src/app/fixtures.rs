@@ -381,3 +381,19 @@ pub fn planned(state: &mut State, mutation: Mutation) {
         Msg::Planned(Ok((mutation, vec!["force a new deployment".into()]))),
     );
 }
+
+/// A redeploy asked for with Ctrl-r, planned, confirmed with `y` and Enter, and run by the
+/// runner with `result`: the effects of that last answer.
+pub fn executed_redeploy(state: &mut State, result: Result<String, String>) -> Vec<Effect> {
+    key(state, Key::Ctrl('r'));
+    planned(state, redeploy());
+    key(state, Key::Char('y'));
+    key(state, Key::Enter);
+    update(
+        state,
+        Msg::Executed {
+            mutation: redeploy(),
+            result,
+        },
+    )
+}

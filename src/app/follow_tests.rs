@@ -1,7 +1,7 @@
 //! After a confirmed action ran, with plain values: the deployment of a redeploy or rollback is
 //! followed until it ends (its new tasks' log lines marked), a redrive until its move task ends.
 
-use super::fixtures::{self, key, plan, planned, redeploy, refresh, state_with, NOW};
+use super::fixtures::{self, key, plan, refresh, state_with, NOW};
 use super::keys::Key;
 use super::ops::Dialog;
 use super::*;
@@ -14,17 +14,8 @@ fn after_a_redeploy_the_deployment_is_followed_and_new_tasks_logs_are_marked() {
     // A refresh is under way when the action is confirmed: it started before the action.
     assert!(state.refresh.refreshing);
     let before_action = state.refresh.seq;
-    key(&mut state, Key::Ctrl('r'));
-    planned(&mut state, redeploy());
-    key(&mut state, Key::Char('y'));
-    key(&mut state, Key::Enter);
-    let effects = update(
-        &mut state,
-        Msg::Executed {
-            mutation: redeploy(),
-            result: Ok("started deployment ecs-svc/2".into()),
-        },
-    );
+    let effects =
+        fixtures::executed_redeploy(&mut state, Ok("started deployment ecs-svc/2".into()));
     assert_eq!(effects, vec![refresh(&state)], "refresh at once");
     assert!(matches!(
         &state.ops.dialog,
@@ -102,17 +93,7 @@ fn after_a_redeploy_the_deployment_is_followed_and_new_tasks_logs_are_marked() {
 #[test]
 fn a_failed_action_shows_the_aws_error_and_frees_the_keys() {
     let mut state = state_with(fixtures::healthy());
-    key(&mut state, Key::Ctrl('r'));
-    planned(&mut state, redeploy());
-    key(&mut state, Key::Char('y'));
-    key(&mut state, Key::Enter);
-    update(
-        &mut state,
-        Msg::Executed {
-            mutation: redeploy(),
-            result: Err("AccessDeniedException on UpdateService for service courier-local/courier-local-courier".into()),
-        },
-    );
+    fixtures::executed_redeploy(&mut state, Err("AccessDeniedException on UpdateService for service courier-local/courier-local-courier".into()));
     assert!(
         matches!(&state.ops.dialog, Some(Dialog::Outcome { ok: false, lines, .. }) if lines[0].contains("AccessDenied"))
     );
@@ -191,17 +172,7 @@ fn a_redrive_whose_move_task_never_shows_is_given_up() {
 #[test]
 fn a_deployment_without_rollout_state_is_not_followed_forever() {
     let mut state = state_with(fixtures::healthy());
-    key(&mut state, Key::Ctrl('r'));
-    planned(&mut state, redeploy());
-    key(&mut state, Key::Char('y'));
-    key(&mut state, Key::Enter);
-    update(
-        &mut state,
-        Msg::Executed {
-            mutation: redeploy(),
-            result: Ok("started".into()),
-        },
-    );
+    fixtures::executed_redeploy(&mut state, Ok("started".into()));
     let mut external = fixtures::healthy();
     if let Ok(service) = external.health.service.as_mut() {
         service.deployments[0].id = "ecs-svc/2".into();
