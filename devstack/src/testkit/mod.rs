@@ -65,13 +65,15 @@ where
 /// A task that answers every GET with `ok` on $COURIER_PORT, as courier answers /healthz and
 /// /readyz, and `/env` with $MARK; it prints `task starting mark=$MARK` first. Run it as
 /// `python3 -c TASK` ([`python`]): the agent runs an absolute path as the container's program.
+/// It answers /env with `mark=$MARK`: the prefix tells its answer from any other server's that
+/// took a port nearby (another test's moto answers any path).
 pub const TASK: &str = r#"
 import http.server, os
 mark = os.environ.get("MARK", "")
 print("task starting mark=" + mark, flush=True)
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
-        body = mark.encode() if self.path == "/env" else b"ok"
+        body = ("mark=" + mark).encode() if self.path == "/env" else b"ok"
         self.send_response(200)
         self.send_header("content-length", str(len(body)))
         self.end_headers()

@@ -15,12 +15,16 @@ use devstack::testkit::stack::{Revision, StackBuilder};
 use devstack::testkit::{eventually, first_task_port, http, TASK};
 use std::time::Duration;
 
-/// What the tasks on ports `first..first+8` answer on /env.
+/// What the stand-in tasks on ports `first..first+32` answer on /env. The agent skips ports in
+/// use, and other tests' servers may listen in that range: only answers carrying the task's
+/// `mark=` prefix count.
 async fn marks(first: u16) -> Vec<String> {
     let mut marks = Vec::new();
-    for port in first..first + 8 {
+    for port in first..first + 32 {
         if let Some(answer) = http::get(port, "/env").await {
-            marks.push(answer.body);
+            if let Some(mark) = answer.body.strip_prefix("mark=") {
+                marks.push(mark.to_owned());
+            }
         }
     }
     marks
