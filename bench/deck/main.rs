@@ -15,14 +15,19 @@
 //!    bench knows every 10 000th event lies, one after another, nothing printed); its user time,
 //!    Python under one lock, bounds the ratio to the CLI that any FilterLogEvents client reading
 //!    the whole group can reach here;
-//! 5. the dashboard's CPU in tmux, idle, over `--idle-seconds` (default 60; ≤ 0.5 % of a core).
+//! 5. the dashboard's CPU in tmux, idle, over `--idle-seconds` (default 60; ≤ 0.5 % of a core);
+//! 6. a log storm of 1,000 events/s for `--storm-seconds` (default 60) tailed by the dashboard in
+//!    tmux: its CPU (≤ 15 % of a core), how far the screen is behind the newest event (≤ the poll
+//!    interval + 1 s) and its peak RSS (≤ 60 MB) (`storm`).
 //!
 //! Build and run (the Makefile's bench-deck target):
 //! `cargo build --release --bin stackdeck --example bench-deck && target/release/examples/bench-deck`
-//! Options: `--idle-seconds N`, `--events N` (default 100 000), `--runs N` (default 5).
+//! Options: `--idle-seconds N`, `--storm-seconds N`, `--events N` (default 100 000), `--runs N`
+//! (default 5).
 
 mod measure;
 mod stack;
+mod storm;
 mod usage;
 
 use anyhow::{bail, Context, Result};
@@ -34,6 +39,7 @@ use std::process::Command;
 
 struct Options {
     idle_seconds: u64,
+    storm_seconds: u64,
     events: usize,
     runs: usize,
 }
@@ -41,6 +47,7 @@ struct Options {
 fn options() -> Result<Options> {
     let mut o = Options {
         idle_seconds: 60,
+        storm_seconds: 60,
         events: 100_000,
         runs: 5,
     };
@@ -51,9 +58,12 @@ fn options() -> Result<Options> {
             .with_context(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--idle-seconds" => o.idle_seconds = value.parse()?,
+            "--storm-seconds" => o.storm_seconds = value.parse()?,
             "--events" => o.events = value.parse()?,
             "--runs" => o.runs = value.parse()?,
-            other => bail!("unknown option {other} (--idle-seconds N, --events N, --runs N)"),
+            other => bail!(
+                "unknown option {other} (--idle-seconds N, --storm-seconds N, --events N, --runs N)"
+            ),
         }
     }
     Ok(o)
@@ -126,6 +136,7 @@ async fn main() -> Result<()> {
     rows.extend(measure::refresh(&b).await?);
     rows.extend(measure::logs(&b).await?);
     rows.extend(measure::idle(&b).await?);
+    rows.extend(storm::log_storm(&b).await?);
 
     println!();
     println!("{:<62} {:<40} {:<8} result", "measure", "figure", "target");
