@@ -19,6 +19,9 @@ pub struct Config {
     pub log_lines: Option<usize>,
     /// Seconds between FilterLogEvents polls when live tail is not available (default 2).
     pub log_poll_seconds: Option<u64>,
+    /// Fields of structured log lines the compact form leaves out (default: `target`, `span`,
+    /// `spans` and the thread fields of JVM loggers); `[]` shows every field.
+    pub log_hidden_fields: Option<Vec<String>>,
     /// Action name → keys, e.g. `quit = ["q", "ctrl-q"]`.
     #[serde(default)]
     pub keys: BTreeMap<String, Vec<String>>,
@@ -62,7 +65,30 @@ pub fn default_path() -> Option<PathBuf> {
     config_dir().map(|d| d.join("config.toml"))
 }
 
+/// Fields of structured log lines the compact form leaves out unless the config names others: the source location
+/// and the span bookkeeping of `tracing`, the thread of JVM loggers.
+pub const DEFAULT_LOG_HIDDEN_FIELDS: [&str; 7] = [
+    "target",
+    "span",
+    "spans",
+    "threadId",
+    "threadName",
+    "logger_name",
+    "thread_name",
+];
+
 impl Config {
+    /// The fields the compact log form leaves out: the config's, else the default list.
+    pub fn hidden_fields(&self) -> Vec<String> {
+        match &self.log_hidden_fields {
+            Some(fields) => fields.clone(),
+            None => DEFAULT_LOG_HIDDEN_FIELDS
+                .iter()
+                .map(|f| f.to_string())
+                .collect(),
+        }
+    }
+
     /// Parse the file's text; `origin` names it in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Config, String> {
         toml::from_str(text).map_err(|e| {

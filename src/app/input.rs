@@ -157,7 +157,23 @@ impl State {
                 }
             }
             Action::Pause => self.logs.toggle_pause(),
-            Action::PrettyJson => self.logs.pretty_json = !self.logs.pretty_json,
+            Action::LogFormat => {
+                self.logs.format = self.logs.format.next();
+                self.message = Some(format!("logs: {}", self.logs.format.name()));
+            }
+            Action::NextError | Action::PreviousError => {
+                let older = action == Action::PreviousError;
+                if !self.logs.jump_error(&self.filter, older) {
+                    self.message = Some(
+                        if older {
+                            "no earlier error in the log buffer"
+                        } else {
+                            "no newer error; End follows the newest line"
+                        }
+                        .into(),
+                    );
+                }
+            }
             Action::Redeploy => return self.request(Request::Redeploy),
             Action::Rollback => {
                 return self.request(Request::Rollback {

@@ -101,7 +101,9 @@ pub enum Action {
     Top,
     Follow,
     Pause,
-    PrettyJson,
+    LogFormat,
+    NextError,
+    PreviousError,
     Redeploy,
     Rollback,
     Purge,
@@ -109,7 +111,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 22] = [
         Action::Help,
         Action::Filter,
         Action::Command,
@@ -124,7 +126,9 @@ impl Action {
         Action::Top,
         Action::Follow,
         Action::Pause,
-        Action::PrettyJson,
+        Action::LogFormat,
+        Action::NextError,
+        Action::PreviousError,
         Action::Refresh,
         Action::Redeploy,
         Action::Rollback,
@@ -151,7 +155,9 @@ impl Action {
             Action::Top => "top",
             Action::Follow => "follow",
             Action::Pause => "pause",
-            Action::PrettyJson => "pretty_json",
+            Action::LogFormat => "log_format",
+            Action::NextError => "next_error",
+            Action::PreviousError => "previous_error",
             Action::Redeploy => "redeploy",
             Action::Rollback => "rollback",
             Action::Purge => "purge",
@@ -177,7 +183,9 @@ impl Action {
             Action::Top => "top, oldest line",
             Action::Follow => "newest, follow logs",
             Action::Pause => "pause the logs",
-            Action::PrettyJson => "pretty JSON logs",
+            Action::LogFormat => "compact/pretty/raw",
+            Action::NextError => "next error line",
+            Action::PreviousError => "previous error line",
             Action::Redeploy => "redeploy (asks)",
             Action::Rollback => "roll back (asks)",
             Action::Purge => "purge queue (asks)",
@@ -190,6 +198,10 @@ impl Action {
     }
 
     pub fn by_name(name: &str) -> Option<Action> {
+        // `pretty_json`: the name of `J` before it cycled compact → pretty → raw.
+        if name == "pretty_json" {
+            return Some(Action::LogFormat);
+        }
         Action::ALL.into_iter().find(|a| a.name() == name)
     }
 
@@ -211,7 +223,9 @@ impl Action {
             Action::Top => &[Key::Home, Key::Char('g')],
             Action::Follow => &[Key::End, Key::Char('G')],
             Action::Pause => &[Key::Char(' '), Key::Char('p')],
-            Action::PrettyJson => &[Key::Char('J')],
+            Action::LogFormat => &[Key::Char('J')],
+            Action::NextError => &[Key::Char('n')],
+            Action::PreviousError => &[Key::Char('N')],
             Action::Redeploy => &[Key::Ctrl('r')],
             Action::Rollback => &[Key::Ctrl('b')],
             Action::Purge => &[Key::Ctrl('p')],

@@ -2,11 +2,19 @@
 //! view stays anchored while new lines arrive and old ones fall off.
 
 use crate::model::dashboard::LogLine;
+use crate::model::logline::Parsed;
 use std::collections::VecDeque;
+
+/// A line and its parts, parsed once as it arrives (not at every frame).
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub line: LogLine,
+    pub parsed: Parsed,
+}
 
 #[derive(Clone, Debug)]
 pub struct LogBuffer {
-    lines: VecDeque<LogLine>,
+    lines: VecDeque<Entry>,
     capacity: usize,
     /// Sequence number of `lines[0]`.
     first_seq: u64,
@@ -26,7 +34,8 @@ impl LogBuffer {
             self.lines.pop_front();
             self.first_seq += 1;
         }
-        self.lines.push_back(line);
+        let parsed = Parsed::parse(&line.message);
+        self.lines.push_back(Entry { line, parsed });
     }
 
     pub fn len(&self) -> usize {
@@ -51,7 +60,7 @@ impl LogBuffer {
     }
 
     /// Lines with sequence numbers below `end`, newest last.
-    pub fn up_to(&self, end: u64) -> impl DoubleEndedIterator<Item = &LogLine> + Clone {
+    pub fn up_to(&self, end: u64) -> impl DoubleEndedIterator<Item = &Entry> + Clone {
         let keep = end
             .saturating_sub(self.first_seq)
             .min(self.lines.len() as u64) as usize;
@@ -85,7 +94,7 @@ mod tests {
         }
         assert_eq!(buf.len(), 3);
         assert_eq!(buf.first_seq(), 2);
-        let msgs: Vec<_> = buf.up_to(4).map(|l| l.message.as_str()).collect();
+        let msgs: Vec<_> = buf.up_to(4).map(|e| e.line.message.as_str()).collect();
         assert_eq!(msgs, ["m2", "m3"]);
     }
 }

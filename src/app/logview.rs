@@ -1,9 +1,11 @@
 //! The log panel's state: the buffer, what the tail reports (its mode, its error, when it last
 //! answered), the tail's generation, and where the panel is paused or scrolled back to.
 
-use super::logbuf::LogBuffer;
+use super::logbuf::{Entry, LogBuffer};
 use super::msg::Effect;
-use crate::model::dashboard::LogLine;
+use crate::config::DEFAULT_LOG_HIDDEN_FIELDS;
+use crate::model::logfilter::LogFilter;
+use crate::model::logline::{Level, LogFormat};
 use crate::model::logs::{TailEvent, TailMode};
 
 #[derive(Clone, Debug)]
@@ -20,7 +22,10 @@ pub struct LogView {
     pub(super) anchor: Option<u64>,
     /// Filtered lines hidden below the anchor while scrolled back.
     pub offset: usize,
-    pub pretty_json: bool,
+    /// Compact, pretty or raw (`J`).
+    pub format: LogFormat,
+    /// Fields the compact form leaves out (config `log_hidden_fields`).
+    pub hidden: Vec<String>,
 }
 
 impl LogView {
@@ -33,7 +38,11 @@ impl LogView {
             generation: 0,
             anchor: None,
             offset: 0,
-            pretty_json: false,
+            format: LogFormat::Compact,
+            hidden: DEFAULT_LOG_HIDDEN_FIELDS
+                .iter()
+                .map(|f| f.to_string())
+                .collect(),
         }
     }
 
@@ -83,12 +92,56 @@ impl LogView {
     }
 
     /// The lines the panel can show, oldest first: those up to the pause anchor (all when
-    /// following) that pass the `/` filter, by message or stream.
-    pub fn visible<'a>(&'a self, filter: &'a str) -> impl Iterator<Item = &'a LogLine> + 'a {
+    /// following) that pass the `/` filter (see [`LogFilter`]).
+    pub fn visible<'a>(&'a self, filter: &str) -> impl Iterator<Item = &'a Entry> + 'a {
         let end = self.anchor.unwrap_or_else(|| self.lines.end_seq());
-        self.lines.up_to(end).filter(move |l| {
-            super::matches(filter, &l.message) || super::matches(filter, &l.stream)
-        })
+        let filter = LogFilter::parse(filter);
+        self.lines
+            .up_to(end)
+            .filter(move |e| filter.matches_line(&e.line.message, &e.line.stream, &e.parsed))
+    }
+
+    /// `n` / `N`: scroll so that the next newer (`older` false) or older error among the visible
+    /// lines is the bottom one, pausing the panel; `false` (nothing moves) when there is none.
+    pub(super) fn jump_error(&mut self, filter: &str, older: bool) -> bool {
+        let errors: Vec<bool> = self
+            .visible(filter)
+            .map(|e| e.parsed.level == Level::Error)
+            .collect();
+        let Some(last) = errors.len().checked_sub(1) else {
+            return false;
+        };
+        let bottom = last - self.offset.min(last);
+        let found = if older {
+            (0..bottom).rev().find(|&i| errors[i])
+        } else {
+            (bottom + 1..=last).find(|&i| errors[i])
+        };
+        match found {
+            Some(i) => {
+                self.hold();
+                self.offset = last - i;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Error and warning lines a minute over the `minutes` minutes up to `now` (unix seconds),
+    /// oldest first, by event time.
+    pub fn error_counts(&self, now: i64, minutes: usize) -> Vec<usize> {
+        let mut counts = vec![0; minutes];
+        let end_ms = now * 1000;
+        for e in self.lines.up_to(self.lines.end_seq()) {
+            if e.parsed.level < Level::Warn || e.line.at_ms > end_ms {
+                continue;
+            }
+            let ago = ((end_ms - e.line.at_ms) / 60_000) as usize;
+            if ago < minutes {
+                counts[minutes - 1 - ago] += 1;
+            }
+        }
+        counts
     }
 
     /// The furthest the logs scroll back: the oldest visible line. Capped here so that

@@ -132,6 +132,8 @@ pub struct Settings {
     pub key_overrides: BTreeMap<String, Vec<String>>,
     pub per_stack: BTreeMap<String, StackConfig>,
     pub production_patterns: Vec<String>,
+    /// Fields the compact log form leaves out; `None`: the default list.
+    pub log_hidden_fields: Option<Vec<String>>,
 }
 
 impl State {
@@ -142,6 +144,14 @@ impl State {
                 .get(&resources.stack)
                 .is_some_and(|s| s.read_only);
         let keymap = Keymap::new(&settings.key_overrides, read_only)?;
+        let mut logs = LogView::new(if settings.log_lines == 0 {
+            crate::config::DEFAULT_LOG_LINES
+        } else {
+            settings.log_lines
+        });
+        if let Some(hidden) = settings.log_hidden_fields {
+            logs.hidden = hidden;
+        }
         Ok(State {
             resources,
             global_read_only: settings.read_only,
@@ -156,11 +166,7 @@ impl State {
             mode: Mode::Normal,
             filter: String::new(),
             scroll: BTreeMap::new(),
-            logs: LogView::new(if settings.log_lines == 0 {
-                crate::config::DEFAULT_LOG_LINES
-            } else {
-                settings.log_lines
-            }),
+            logs,
             theme: settings.theme,
             message: None,
             ops: Ops::default(),
@@ -206,7 +212,7 @@ impl State {
 
     /// Does a list line pass the `/` filter (case-insensitive)?
     pub fn matches(&self, text: &str) -> bool {
-        matches(&self.filter, text)
+        crate::model::logfilter::LogFilter::parse(&self.filter).matches_text(text)
     }
 
     pub fn scroll_of(&self, panel: Panel) -> usize {
@@ -214,7 +220,7 @@ impl State {
     }
 
     /// The log lines the panel can show, oldest first (see [`LogView::visible`]).
-    pub fn visible_logs(&self) -> impl Iterator<Item = &crate::model::dashboard::LogLine> {
+    pub fn visible_logs(&self) -> impl Iterator<Item = &logbuf::Entry> {
         self.logs.visible(&self.filter)
     }
 
@@ -271,22 +277,6 @@ impl State {
         }
         effects
     }
-}
-
-/// Does `text` pass the `/` filter `filter` (case-insensitive; an empty filter passes all)?
-fn matches(filter: &str, text: &str) -> bool {
-    filter.is_empty() || contains_ignore_case(text, filter)
-}
-
-fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
-    if needle.is_ascii() && haystack.is_ascii() {
-        let needle = needle.as_bytes();
-        return haystack
-            .as_bytes()
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle));
-    }
-    haystack.to_lowercase().contains(&needle.to_lowercase())
 }
 
 /// The one place the state changes.

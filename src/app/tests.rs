@@ -4,6 +4,7 @@ use super::fixtures::{self, key, plan, refresh, started, state_with, typed, NOW}
 use super::keys::Key;
 use super::*;
 use crate::model::dashboard::LogLine;
+use crate::model::logline::LogFormat;
 use crate::model::logs::TailEvent;
 use crate::model::mutation::Request;
 
@@ -249,7 +250,11 @@ fn pause_scroll_and_follow_the_logs() {
     key(&mut state, Key::Up);
     assert_eq!(state.logs.anchor, Some(6), "scrolling back pauses");
     key(&mut state, Key::Char('J'));
-    assert!(state.logs.pretty_json);
+    assert_eq!(state.logs.format, LogFormat::Pretty);
+    key(&mut state, Key::Char('J'));
+    assert_eq!(state.logs.format, LogFormat::Raw);
+    key(&mut state, Key::Char('J'));
+    assert_eq!(state.logs.format, LogFormat::Compact);
 }
 
 #[test]

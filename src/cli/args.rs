@@ -76,6 +76,10 @@ pub enum Command {
         /// Keep printing new events (live tail, or polling where the endpoint has none).
         #[arg(long, short = 'f')]
         follow: bool,
+        /// compact: `time stream level message key=value …` (a structured line's own time);
+        /// raw: the event as written; json: one JSON object a line.
+        #[arg(long, value_enum, default_value_t = LogsFormat::Compact)]
+        format: LogsFormat,
     },
     /// Print the resources discovered for --stack.
     Discover {
@@ -138,6 +142,14 @@ pub struct ActArgs {
     /// How long --wait-stable waits, e.g. 90s, 10m, 1h.
     #[arg(long, default_value = "10m", value_parser = parse_duration)]
     pub timeout: Duration,
+}
+
+/// Output format of `stackdeck logs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogsFormat {
+    Compact,
+    Raw,
+    Json,
 }
 
 /// Output format of `discover` and `status`.

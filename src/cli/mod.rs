@@ -4,7 +4,7 @@
 mod args;
 mod stacks;
 
-pub use args::{ActArgs, Cli, Command, Format, GlobalArgs};
+pub use args::{ActArgs, Cli, Command, Format, GlobalArgs, LogsFormat};
 
 use crate::aws::config::{self, AwsTarget};
 use crate::aws::ssm::Discovery;
@@ -44,19 +44,19 @@ pub async fn run(mut cli: Cli) -> i32 {
             since,
             filter,
             follow,
+            format,
         } => {
             return match resolve_stack(&cli.global, &target, &discovery).await {
                 Ok(resources) => {
                     let resources = crate::tui::with_overrides(resources, &config);
-                    crate::logs_cmd::run(
-                        &sdk,
-                        &target.profile_name(),
-                        &resources,
+                    let options = crate::logs_cmd::Options {
                         since,
-                        filter.as_deref(),
+                        pattern: filter.as_deref(),
                         follow,
-                    )
-                    .await
+                        format,
+                        hidden: config.hidden_fields(),
+                    };
+                    crate::logs_cmd::run(&sdk, &target.profile_name(), &resources, options).await
                 }
                 Err(code) => code,
             }
@@ -145,6 +145,7 @@ async fn dashboard(
         key_overrides: config.keys.clone(),
         per_stack: config.stacks.clone(),
         production_patterns: config.production.clone(),
+        log_hidden_fields: Some(config.hidden_fields()),
     };
     let state = match crate::app::State::new(resources, settings) {
         Ok(state) => state,

@@ -154,15 +154,7 @@ pub struct LogLine {
     pub message: String,
 }
 
-/// A log line's level, from a JSON `level` field or the first level word in the text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Level {
-    Error,
-    Warn,
-    Info,
-    Debug,
-    Unknown,
-}
+pub use super::logline::Level;
 
 impl LogLine {
     /// The task id at the end of an awslogs stream name (`prefix/container/task-id`).
@@ -170,23 +162,10 @@ impl LogLine {
         self.stream.rsplit('/').next().unwrap_or(&self.stream)
     }
 
+    /// The line's level (see [`super::logline::Parsed`]); the dashboard keeps the parsed
+    /// line, this is for one-off readers.
     pub fn level(&self) -> Level {
-        let text = self.message.trim_start();
-        if text.starts_with('{') {
-            if let Ok(serde_json::Value::Object(map)) = serde_json::from_str(text) {
-                if let Some(level) = ["level", "severity", "lvl"]
-                    .iter()
-                    .find_map(|k| map.get(*k).and_then(|v| v.as_str()))
-                {
-                    return level_word(level).unwrap_or(Level::Unknown);
-                }
-            }
-        }
-        text.split(|c: char| !c.is_ascii_alphabetic())
-            .filter(|w| !w.is_empty())
-            .take(8)
-            .find_map(level_word)
-            .unwrap_or(Level::Unknown)
+        super::logline::Parsed::parse(&self.message).level
     }
 
     /// The message as indented JSON when it is a JSON object, else `None`.
@@ -198,16 +177,6 @@ impl LogLine {
         let value: serde_json::Value = serde_json::from_str(text).ok()?;
         serde_json::to_string_pretty(&value).ok()
     }
-}
-
-fn level_word(word: &str) -> Option<Level> {
-    Some(match word.to_ascii_uppercase().as_str() {
-        "ERROR" | "ERR" | "FATAL" | "CRITICAL" | "PANIC" => Level::Error,
-        "WARN" | "WARNING" => Level::Warn,
-        "INFO" => Level::Info,
-        "DEBUG" | "TRACE" => Level::Debug,
-        _ => return None,
-    })
 }
 
 #[cfg(test)]

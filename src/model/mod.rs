@@ -4,7 +4,10 @@
 pub mod audit;
 pub mod dashboard;
 pub mod ecs;
+pub mod glob;
 pub mod health;
+pub mod logfilter;
+pub mod logline;
 pub mod logs;
 pub mod mutation;
 pub mod rollback;

@@ -1,71 +1,18 @@
 //! The log panel: the service's log group, newest at the bottom, levels coloured, `/` filtered,
-//! paused or scrolled back on demand, JSON pretty-printed on demand.
+//! paused or scrolled back on demand, compact / pretty / raw (`J`), an error/warning sparkline
+//! in the title.
 
+use super::logline::{render, sparkline};
 use super::{block, format};
+use crate::app::logbuf::Entry;
 use crate::app::{Panel, State};
-use crate::model::dashboard::{Level, LogLine};
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
-
-fn level_color(state: &State, level: Level) -> Color {
-    match level {
-        Level::Error => state.theme.alarm,
-        Level::Warn => state.theme.warn,
-        Level::Debug => state.theme.muted,
-        Level::Info | Level::Unknown => state.theme.text,
-    }
-}
-
-/// The screen lines of one log line: one, or several when it is pretty-printed JSON.
-fn render(state: &State, line: &LogLine, wide: bool) -> Vec<Line<'static>> {
-    let color = level_color(state, line.level());
-    let mut head = Vec::new();
-    // Lines from the tasks a redeploy or rollback started: marked, so the new revision's
-    // behaviour stands out from the draining tasks'.
-    if state.from_new_task(line) {
-        head.push(Span::styled("▌", Style::default().fg(state.theme.accent)));
-    }
-    head.push(Span::styled(
-        format!("{} ", format::clock(line.at_ms)),
-        Style::default().fg(state.theme.muted),
-    ));
-    if wide {
-        // The task id at the end of the awslogs stream name, shortened as the service panel
-        // shortens task ids, so a line can be matched to its task by eye.
-        let task: String = line.task_id().chars().take(8).collect();
-        head.push(Span::styled(
-            format!("{task:<8} "),
-            Style::default().fg(state.theme.muted),
-        ));
-    }
-    match state.logs.pretty_json.then(|| line.pretty_json()).flatten() {
-        Some(pretty) => {
-            let mut out = Vec::new();
-            for (i, text) in pretty.lines().enumerate() {
-                let mut spans = if i == 0 {
-                    head.clone()
-                } else {
-                    vec![Span::raw("  ")]
-                };
-                spans.push(Span::styled(text.to_owned(), Style::default().fg(color)));
-                out.push(Line::from(spans));
-            }
-            out
-        }
-        None => {
-            head.push(Span::styled(
-                line.message.clone(),
-                Style::default().fg(color),
-            ));
-            vec![Line::from(head)]
-        }
-    }
-}
 
 /// `line` cut into rows of `width` columns between any two characters (grapheme clusters),
 /// styles kept — as a terminal wraps a long log line. Word wrapping suits prose, not JSON or
@@ -113,17 +60,24 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
         .resources()
         .get("log_group")
         .unwrap_or("(no log_group)");
+    // What matters most first, as a narrow panel cuts the title: paused, then the errors and
+    // warnings a minute over the last ten (a burst shows before it is read), then the rest.
     let mut title = format!("Logs {group}");
-    if let Some(mode) = &state.logs.mode {
-        title.push_str(&format!(" · {mode}"));
-    }
-    title.push_str(&format!(" · {} lines", state.logs.lines.len()));
     if state.logs.paused() {
         title.push_str(if state.logs.offset > 0 {
             " · SCROLLED"
         } else {
             " · PAUSED"
         });
+    }
+    let counts = state.logs.error_counts(state.now, 10);
+    let total: usize = counts.iter().sum();
+    if total > 0 {
+        title.push_str(&format!(" · {total} err/warn {}", sparkline(&counts)));
+    }
+    title.push_str(&format!(" · {} lines", state.logs.lines.len()));
+    if let Some(mode) = &state.logs.mode {
+        title.push_str(&format!(" · {mode}"));
     }
     let age = match state.logs.updated_at {
         Some(at) => format!("{} ago", format::age(state.now - at)),
@@ -149,13 +103,13 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
     // Zoomed, long lines wrap (into screen rows counted here, so the newest stays in view);
     // otherwise each is cut at the panel's edge, one row per line.
     let width = if state.zoomed { area.width as usize } else { 0 };
-    let rows_of = |line: &LogLine| -> Vec<Line<'static>> {
+    let rows_of = |line: &Entry| -> Vec<Line<'static>> {
         render(state, line, wide)
             .into_iter()
             .flat_map(|l| wrap_columns(l, width))
             .collect()
     };
-    let matching: Vec<&LogLine> = state.visible_logs().collect();
+    let matching: Vec<&Entry> = state.visible_logs().collect();
     // The rows of the oldest lines that fill the panel, and how many lines that is: scrolled
     // back that far, the oldest line starts the panel's first row and further back shows
     // nothing more.

@@ -6,6 +6,7 @@ mod chart;
 mod database;
 mod dialog;
 pub mod format;
+mod logline;
 mod logs;
 mod queue;
 mod service;
@@ -338,5 +339,7 @@ fn draw_help(state: &State, frame: &mut Frame, area: Rect) {
     }
 }
 
+#[cfg(test)]
+mod logs_tests;
 #[cfg(test)]
 mod tests;

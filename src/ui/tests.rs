@@ -8,7 +8,7 @@ use crate::app::{update, Msg};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
-fn screen(state: &State, width: u16, height: u16) -> String {
+pub(super) fn screen(state: &State, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|f| view(state, f)).unwrap();
     let buffer = terminal.backend().buffer().clone();
@@ -108,7 +108,7 @@ fn zoom_filter_and_pretty_json_on_the_logs() {
 }
 
 /// `messages` as log lines of the fixture's task, a second apart, after the fixture's lines.
-fn more_logs(state: &mut State, messages: impl IntoIterator<Item = String>) {
+pub(super) fn more_logs(state: &mut State, messages: impl IntoIterator<Item = String>) {
     let lines = messages
         .into_iter()
         .enumerate()
@@ -130,7 +130,7 @@ fn more_logs(state: &mut State, messages: impl IntoIterator<Item = String>) {
 }
 
 /// The rows inside the Logs panel's border, border characters removed.
-fn logs_rows(text: &str) -> Vec<String> {
+pub(super) fn logs_rows(text: &str) -> Vec<String> {
     text.lines()
         .skip_while(|l| !l.contains(" Logs "))
         .skip(1)
