@@ -18,14 +18,17 @@
 //! 5. the dashboard's CPU in tmux, idle, over `--idle-seconds` (default 60; ≤ 0.5 % of a core);
 //! 6. a log storm of 1,000 events/s for `--storm-seconds` (default 60) tailed by the dashboard in
 //!    tmux: its CPU (≤ 15 % of a core), how far the screen is behind the newest event (≤ the poll
-//!    interval + 1 s) and its peak RSS (≤ 60 MB) (`storm`).
+//!    interval + 1 s) and its peak RSS (≤ 60 MB) (`storm`);
+//! 7. one frame drawn with a full 10,000-line log buffer, with and without a filter, in process
+//!    (≤ 2 ms) (`render`).
 //!
 //! Build and run (the Makefile's bench-deck target):
 //! `cargo build --release --bin stackdeck --example bench-deck && target/release/examples/bench-deck`
 //! Options: `--idle-seconds N`, `--storm-seconds N`, `--events N` (default 100 000), `--runs N`
-//! (default 5).
+//! (default 5), `--only frame` (measure 7 alone).
 
 mod measure;
+mod render;
 mod stack;
 mod storm;
 mod usage;
@@ -42,6 +45,8 @@ struct Options {
     storm_seconds: u64,
     events: usize,
     runs: usize,
+    /// `--only frame`: only the in-process measure 7 (no moto).
+    only_frame: bool,
 }
 
 fn options() -> Result<Options> {
@@ -50,6 +55,7 @@ fn options() -> Result<Options> {
         storm_seconds: 60,
         events: 100_000,
         runs: 5,
+        only_frame: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -61,8 +67,9 @@ fn options() -> Result<Options> {
             "--storm-seconds" => o.storm_seconds = value.parse()?,
             "--events" => o.events = value.parse()?,
             "--runs" => o.runs = value.parse()?,
+            "--only" if value == "frame" => o.only_frame = true,
             other => bail!(
-                "unknown option {other} (--idle-seconds N, --storm-seconds N, --events N, --runs N)"
+                "unknown option {other} (--idle-seconds N, --storm-seconds N, --events N, --runs N, --only frame)"
             ),
         }
     }
@@ -120,6 +127,12 @@ async fn main() -> Result<()> {
             stackdeck.display()
         );
     }
+    // In process, no stack: first, before the machine is busy with moto.
+    let mut rows: Vec<Row> = render::frame();
+    if options.only_frame {
+        print_rows(&rows);
+        return Ok(());
+    }
     println!("starting moto…");
     let env = TestEnv::start()?;
     let sdk = env.sdk_config().await;
@@ -131,17 +144,20 @@ async fn main() -> Result<()> {
         sdk,
         stack,
     };
-    let mut rows: Vec<Row> = Vec::new();
     rows.extend(measure::status_vs_cli(&b).await?);
     rows.extend(measure::refresh(&b).await?);
     rows.extend(measure::logs(&b).await?);
     rows.extend(measure::idle(&b).await?);
     rows.extend(storm::log_storm(&b).await?);
 
+    print_rows(&rows);
+    Ok(())
+}
+
+fn print_rows(rows: &[Row]) {
     println!();
     println!("{:<62} {:<40} {:<8} result", "measure", "figure", "target");
-    for (what, figure, target, ok) in &rows {
+    for (what, figure, target, ok) in rows {
         println!("{what:<62} {figure:<40} {target:<8} {}", verdict(*ok));
     }
-    Ok(())
 }
