@@ -18,7 +18,7 @@ use aws_sdk_elasticloadbalancingv2::operation::create_target_group::CreateTarget
 use aws_sdk_elasticloadbalancingv2::types::{ProtocolEnum, TargetTypeEnum};
 use devstack::testenv::{unique_name, TestEnv};
 use devstack::testkit::agent::{Agent, Options};
-use devstack::testkit::stack::{create_queue, Revision, StackBuilder};
+use devstack::testkit::stack::{Revision, StackBuilder};
 use devstack::testkit::{eventually, first_task_port, http};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -26,18 +26,7 @@ use std::time::Duration;
 
 /// `target/debug/courier`, next to the devstack binary under test; built when missing.
 fn courier_bin() -> PathBuf {
-    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_devstack")).with_file_name("courier");
-    if !bin.is_file() {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = std::process::Command::new(cargo)
-            .args(["build", "-p", "courier", "--bin", "courier"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("run cargo build -p courier");
-        assert!(status.success(), "cargo build -p courier failed");
-    }
-    assert!(bin.is_file(), "no courier binary at {}", bin.display());
-    bin
+    devstack::testkit::courier::binary(std::path::Path::new(env!("CARGO_BIN_EXE_devstack")))
 }
 
 async fn answers_200(port: u16, path: &str, status: &str) -> bool {
@@ -113,25 +102,6 @@ async fn running_tasks(ecs: &aws_sdk_ecs::Client, cluster: &str) -> (BTreeSet<St
     (running, n)
 }
 
-async fn create_courier_resources(
-    sdk: &aws_config::SdkConfig,
-    name: &str,
-) -> Vec<(&'static str, String)> {
-    let topic_arn = devstack::testkit::courier::create_table_and_topic(sdk, name).await;
-    let sqs = aws_sdk_sqs::Client::new(sdk);
-    let (queue_url, queue_arn) = create_queue(&sqs, name, &[]).await.expect("create queue");
-    devstack::testkit::courier::subscribe(sdk, &topic_arn, &queue_arn).await;
-    vec![
-        ("COURIER_TABLE", name.to_owned()),
-        ("COURIER_TOPIC_ARN", topic_arn),
-        ("COURIER_QUEUE_URL", queue_url),
-        ("COURIER_SQS_WAIT_SECONDS", "1".to_owned()),
-        ("COURIER_SHUTDOWN_SECONDS", "5".to_owned()),
-        ("COURIER_DB_POOL", "4".to_owned()),
-        ("RUST_LOG", "warn".to_owned()),
-    ]
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn two_courier_tasks_answer_and_a_forced_deployment_replaces_them() {
     let bin = tokio::task::spawn_blocking(courier_bin).await.unwrap();
@@ -144,7 +114,7 @@ async fn two_courier_tasks_answer_and_a_forced_deployment_replaces_them() {
     // The agent gives every task DATABASE_URL = the local PostgreSQL's database `courier`.
     env.create_database(devstack::COURIER_DB).await.unwrap();
     let resources =
-        create_courier_resources(&env.sdk_config().await, &unique_name("courier")).await;
+        devstack::testkit::courier::task_environment(&env.sdk_config().await, &unique_name("courier")).await;
 
     let builder = StackBuilder::new("courier");
     let options = Options {
