@@ -32,6 +32,10 @@ pub struct Config {
     /// e.g. `["*-prod", "123456789012"]`.
     #[serde(default)]
     pub production: Vec<String>,
+    /// `[warnings]`: the warning rules' thresholds over their defaults, by name, e.g.
+    /// `age_seconds = 300` (`model::warnings::Thresholds` says which there are).
+    #[serde(default)]
+    pub warnings: BTreeMap<String, u32>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
@@ -131,6 +135,8 @@ quit = ["q", "ctrl-q"]
 [stacks.courier-prod]
 read_only = true
 theme = "high-contrast"
+[warnings]
+age_seconds = 300
 "#,
             "c.toml",
         )
@@ -138,6 +144,7 @@ theme = "high-contrast"
         assert_eq!(config.default_stack.as_deref(), Some("courier-local"));
         assert!(config.stack("courier-prod").read_only);
         assert_eq!(config.production, ["*-prod"]);
+        assert_eq!(config.warnings["age_seconds"], 300);
         assert!(!config.stack("other").read_only);
         let err = Config::parse("refresh_secs = 3", "/x/config.toml").unwrap_err();
         assert!(

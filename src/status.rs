@@ -1,16 +1,24 @@
 //! `stackdeck status`: the stack's health once, as text or JSON, with an exit code a script can
 //! act on: 0 healthy, 1 degraded (an alarm in ALARM, fewer tasks running than desired, a failed
-//! deployment, messages in the DLQ), 2 error (a source could not be read). With `--wait-stable`
-//! it first waits for the primary deployment to complete, as CI's health gate does.
+//! deployment, messages in the DLQ, or a warning of `model::warnings`), 2 error (a source could
+//! not be read). With `--wait-stable` it first waits for the primary deployment to complete, as
+//! CI's health gate does.
+//!
+//! The warnings read the work queue's metrics of the last 15 minutes (one GetMetricData) and the
+//! target health; when those reads fail the warnings are not vouched for and say so
+//! (`warnings_unread`), but the exit code stays the verdict of the snapshot's sources.
 
 use crate::aws::cloudwatch::CloudWatch;
 use crate::aws::ecs::Ecs;
 use crate::aws::ecs_actions::EcsActions;
+use crate::aws::elb::Elb;
 use crate::aws::sqs_actions::SqsActions;
 use crate::cli::Format;
+use crate::model::dashboard::{self, Metrics, Target, PERIOD_SECONDS};
 use crate::model::ecs::{short, Rollout, ServiceRef};
 use crate::model::health::{QueueHealth, Snapshot, Verdict};
 use crate::model::stack::StackResources;
+use crate::model::warnings::{self, Thresholds, Warning, WarningInput};
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -82,6 +90,62 @@ pub async fn snapshot(
         queue,
         alarms,
     }
+}
+
+/// The window of metrics the warnings read.
+pub const WARNING_WINDOW_SECONDS: i64 = 15 * 60;
+
+/// What the warnings read beyond the snapshot, concurrently: the work queue's series of the last
+/// 15 minutes (one GetMetricData) and the target health. Each failed read is one line.
+pub async fn warning_reads(
+    sdk: &aws_config::SdkConfig,
+    profile: &str,
+    stack: &StackResources,
+    now: i64,
+) -> (Metrics, Option<Vec<Target>>, Vec<String>) {
+    let queries: Vec<_> = dashboard::dashboard_queries(stack)
+        .into_iter()
+        .filter(|q| q.namespace == "AWS/SQS")
+        .collect();
+    let period = i64::from(PERIOD_SECONDS);
+    let end = now - now.rem_euclid(period) + period;
+    let cloudwatch = CloudWatch::new(sdk, profile.to_owned());
+    let metrics =
+        cloudwatch.metric_data(&queries, end - WARNING_WINDOW_SECONDS, end, PERIOD_SECONDS);
+    let targets = async {
+        match stack.get("target_group_arn") {
+            Some(arn) => Elb::new(sdk, profile.to_owned())
+                .target_health(arn)
+                .await
+                .map(Some),
+            None => Ok(None),
+        }
+    };
+    let (metrics, targets) = tokio::join!(metrics, targets);
+    let mut unread = Vec::new();
+    let metrics = metrics.unwrap_or_else(|e| {
+        unread.push(format!("metrics: {}", e.message));
+        Metrics::new()
+    });
+    let targets = targets.unwrap_or_else(|e| {
+        unread.push(format!("targets: {}", e.message));
+        None
+    });
+    (metrics, targets, unread)
+}
+
+/// The text output with the warnings' lines just above its last line, the verdict.
+pub fn with_warnings(mut text: String, found: &[Warning], unread: &[String]) -> String {
+    let mut lines = String::new();
+    for w in found {
+        let _ = writeln!(lines, "WARNING: {}", w.message);
+    }
+    for why in unread {
+        let _ = writeln!(lines, "warnings   not read: {why}");
+    }
+    let at = text.trim_end().rfind('\n').map_or(0, |i| i + 1);
+    text.insert_str(at, &lines);
+    text
 }
 
 /// The snapshot as text for a terminal or a CI log.
@@ -161,6 +225,7 @@ pub async fn run(
     format: Format,
     wait: Option<Duration>,
     expect_task_definition: Option<&str>,
+    thresholds: &Thresholds,
 ) -> i32 {
     let mut waited = None;
     if let Some(timeout) = wait {
@@ -185,8 +250,15 @@ pub async fn run(
         }
         waited = Some(result);
     }
-    let snapshot = snapshot(sdk, profile, stack).await;
-    let mut verdict = snapshot.verdict();
+    let now = jiff::Timestamp::now().as_second();
+    let (snapshot, (metrics, targets, unread)) = tokio::join!(
+        snapshot(sdk, profile, stack),
+        warning_reads(sdk, profile, stack, now)
+    );
+    let group = stack.get("target_group_arn").unwrap_or_default();
+    let input = WarningInput::from_parts(&snapshot, &metrics, targets.as_deref(), group, now);
+    let found = warnings::warnings(&input, thresholds);
+    let mut verdict = warnings::degrade(snapshot.verdict(), &found);
     if let Some(Err(why)) = waited {
         verdict = match verdict {
             Verdict::Error(errors) => Verdict::Error(errors),
@@ -198,15 +270,48 @@ pub async fn run(
         };
     }
     match format {
-        Format::Text => print!("{}", render_text(&snapshot, &verdict)),
+        Format::Text => print!(
+            "{}",
+            with_warnings(render_text(&snapshot, &verdict), &found, &unread)
+        ),
         Format::Json => println!(
             "{}",
-            serde_json::json!({ "snapshot": snapshot, "verdict": verdict })
+            serde_json::json!({
+                "snapshot": snapshot,
+                "verdict": verdict,
+                "warnings": found,
+                "warnings_unread": unread,
+            })
         ),
     }
     match verdict {
         Verdict::Healthy => EXIT_HEALTHY,
         Verdict::Degraded(_) => EXIT_DEGRADED,
         Verdict::Error(_) => EXIT_ERROR,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_print_above_the_verdict() {
+        let found = [Warning {
+            code: "queue_not_consumed",
+            message: "work +5/s, nothing consumed for 3 min".into(),
+            since: Some(0),
+        }];
+        let text = with_warnings(
+            "stack s\nqueue      work\nDEGRADED: WARNING: work\n".into(),
+            &found,
+            &["targets: throttled".into()],
+        );
+        assert_eq!(
+            text,
+            "stack s\nqueue      work\nWARNING: work +5/s, nothing consumed for 3 min\n\
+             warnings   not read: targets: throttled\nDEGRADED: WARNING: work\n"
+        );
+        assert_eq!(with_warnings("healthy\n".into(), &[], &[]), "healthy\n");
     }
 }

@@ -24,6 +24,7 @@ pub use msg::{Effect, Msg, Scope};
 use crate::config::StackConfig;
 use crate::model::health::Verdict;
 use crate::model::stack::StackResources;
+use crate::model::warnings::{Thresholds, Warning, WarningInput};
 use crate::theme::Theme;
 use keys::Keymap;
 use logview::LogView;
@@ -118,6 +119,8 @@ pub struct State {
     production_patterns: Vec<String>,
     /// The caller's account, once STS answered.
     account: Option<String>,
+    /// When the warning rules fire.
+    thresholds: Thresholds,
     /// Something changed since the last draw.
     pub dirty: bool,
 }
@@ -134,6 +137,8 @@ pub struct Settings {
     pub production_patterns: Vec<String>,
     /// Fields the compact log form leaves out; `None`: the default list.
     pub log_hidden_fields: Option<Vec<String>>,
+    /// The warning rules' thresholds (`[warnings]` over the defaults).
+    pub warnings: Thresholds,
 }
 
 impl State {
@@ -172,6 +177,7 @@ impl State {
             ops: Ops::default(),
             production_patterns: settings.production_patterns,
             account: None,
+            thresholds: settings.warnings,
             dirty: true,
         })
     }
@@ -200,6 +206,19 @@ impl State {
 
     pub fn verdict(&self) -> Option<Verdict> {
         self.refresh.data.as_ref().map(|d| d.health.verdict())
+    }
+
+    /// The warnings of the data shown, at `now` (the header shows the first).
+    pub fn warnings(&self) -> Vec<Warning> {
+        let Some(data) = &self.refresh.data else {
+            return Vec::new();
+        };
+        let none = crate::model::dashboard::Metrics::new();
+        let metrics = data.metrics.as_ref().unwrap_or(&none);
+        let targets = data.targets.as_ref().ok().and_then(|t| t.as_deref());
+        let group = self.resources.get("target_group_arn").unwrap_or_default();
+        let input = WarningInput::from_parts(&data.health, metrics, targets, group, self.now);
+        crate::model::warnings::warnings(&input, &self.thresholds)
     }
 
     /// "updated 3 s ago", or "loading…".

@@ -6,12 +6,16 @@
 /// Discovery: one paginated GetParametersByPath.
 pub const DISCOVER: &[&str] = &["ssm:GetParametersByPath"];
 
-/// `stackdeck status` (and its `--wait-stable`): the service, the queues, the alarms.
+/// `stackdeck status` (and its `--wait-stable`): the service, the queues, the alarms; for the
+/// warnings, the queue's metrics and the target health (without them the warnings are unread,
+/// and the verdict stands).
 pub const STATUS: &[&str] = &[
     "ssm:GetParametersByPath",
     "ecs:DescribeServices",
     "sqs:GetQueueAttributes",
     "cloudwatch:DescribeAlarms",
+    "cloudwatch:GetMetricData",
+    "elasticloadbalancing:DescribeTargetHealth",
 ];
 
 /// One refresh of the dashboard: every read of every panel (the logs apart).

@@ -33,12 +33,32 @@ pub async fn run(mut cli: Cli) -> i32 {
     if cli.global.stack.is_none() {
         cli.global.stack = config.default_stack.clone();
     }
+    let warnings = match crate::model::warnings::Thresholds::with_overrides(&config.warnings) {
+        Ok(thresholds) => thresholds,
+        Err(e) => {
+            let path = config_path.as_deref().map(std::path::Path::display);
+            eprintln!(
+                "stackdeck: config {}: {e}",
+                path.map_or("(none)".into(), |p| p.to_string())
+            );
+            return EXIT_ERROR;
+        }
+    };
     let target = cli.global.target();
     let sdk = config::load(&target).await;
     let discovery = Discovery::new(&sdk, target.profile_name());
     let (request, act) = match cli.command.unwrap_or(Command::Dashboard { refresh: None }) {
         Command::Dashboard { refresh } => {
-            return dashboard(&cli.global, config, refresh, sdk, &target, &discovery).await
+            return dashboard(
+                &cli.global,
+                config,
+                warnings,
+                refresh,
+                sdk,
+                &target,
+                &discovery,
+            )
+            .await
         }
         Command::Logs {
             since,
@@ -81,6 +101,7 @@ pub async fn run(mut cli: Cli) -> i32 {
                         format,
                         wait_stable.then_some(timeout),
                         expect_task_definition.as_deref(),
+                        &warnings,
                     )
                     .await
                 }
@@ -112,6 +133,7 @@ pub async fn run(mut cli: Cli) -> i32 {
 async fn dashboard(
     global: &GlobalArgs,
     config: crate::config::Config,
+    warnings: crate::model::warnings::Thresholds,
     refresh: Option<u64>,
     sdk: aws_config::SdkConfig,
     target: &AwsTarget,
@@ -146,6 +168,7 @@ async fn dashboard(
         per_stack: config.stacks.clone(),
         production_patterns: config.production.clone(),
         log_hidden_fields: Some(config.hidden_fields()),
+        warnings,
     };
     let state = match crate::app::State::new(resources, settings) {
         Ok(state) => state,

@@ -69,6 +69,9 @@ pub const CONNECTIONS: &str = "db_connections";
 pub const FREE_STORAGE: &str = "db_free_storage";
 pub const QUEUE_DEPTH: &str = "queue_depth";
 pub const OLDEST_AGE: &str = "queue_oldest_age";
+/// Messages received and deleted per minute (Sum): what the warnings call consumption.
+pub const QUEUE_RECEIVED: &str = "queue_received";
+pub const QUEUE_DELETED: &str = "queue_deleted";
 
 /// The chart window: the last hour, one point a minute.
 pub const WINDOW_SECONDS: i64 = 3600;
@@ -78,7 +81,7 @@ pub const PERIOD_SECONDS: i32 = 60;
 pub const CPU_THRESHOLD: f64 = 80.0;
 
 /// The metric queries of the dashboard for `stack`: the database's CPU, connections and free
-/// storage, the work queue's depth and oldest message age. Sources the stack lacks are left out.
+/// storage, the work queue's depth, oldest message age and messages received and deleted. Sources the stack lacks are left out.
 pub fn dashboard_queries(stack: &StackResources) -> Vec<MetricQuery> {
     let mut queries = Vec::new();
     if let Some(db) = stack.get("db_instance_id") {
@@ -98,16 +101,18 @@ pub fn dashboard_queries(stack: &StackResources) -> Vec<MetricQuery> {
     }
     if let Some(url) = stack.get("queue_url") {
         let name = super::sqs::queue_name(url);
-        for (id, metric) in [
-            (QUEUE_DEPTH, "ApproximateNumberOfMessagesVisible"),
-            (OLDEST_AGE, "ApproximateAgeOfOldestMessage"),
+        for (id, metric, stat) in [
+            (QUEUE_DEPTH, "ApproximateNumberOfMessagesVisible", "Maximum"),
+            (OLDEST_AGE, "ApproximateAgeOfOldestMessage", "Maximum"),
+            (QUEUE_RECEIVED, "NumberOfMessagesReceived", "Sum"),
+            (QUEUE_DELETED, "NumberOfMessagesDeleted", "Sum"),
         ] {
             queries.push(MetricQuery {
                 id: id.into(),
                 namespace: "AWS/SQS".into(),
                 metric: metric.into(),
                 dimensions: vec![("QueueName".into(), name.into())],
-                stat: "Maximum".into(),
+                stat: stat.into(),
             });
         }
     }
@@ -221,7 +226,7 @@ mod tests {
             ],
         );
         let queries = dashboard_queries(&stack);
-        assert_eq!(queries.len(), 5);
+        assert_eq!(queries.len(), 7);
         assert!(queries
             .iter()
             .any(|q| q.id == QUEUE_DEPTH && q.dimensions[0].1 == "work"));

@@ -14,3 +14,7 @@ pub mod rollback;
 pub mod sqs;
 pub mod stack;
 pub mod time;
+pub mod warnings;
+
+#[cfg(test)]
+mod warnings_tests;

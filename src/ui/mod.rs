@@ -151,7 +151,16 @@ pub fn view(state: &State, frame: &mut Frame) {
 
 fn draw_header(state: &State, frame: &mut Frame, area: Rect) {
     let theme = &state.theme;
+    let warnings = state.warnings();
     let verdict = match state.verdict() {
+        // A warning before the alarm: the rules of `model::warnings`, in the warning colour.
+        Some(Verdict::Healthy) if !warnings.is_empty() => Span::styled(
+            match warnings.len() {
+                1 => format!("WARNING: {}", warnings[0].message),
+                n => format!("WARNING (+{} more): {}", n - 1, warnings[0].message),
+            },
+            Style::default().fg(theme.warn).add_modifier(Modifier::BOLD),
+        ),
         Some(Verdict::Healthy) => Span::styled("healthy", Style::default().fg(theme.ok)),
         Some(Verdict::Degraded(r)) => Span::styled(
             match r.as_slice() {
@@ -343,3 +352,5 @@ fn draw_help(state: &State, frame: &mut Frame, area: Rect) {
 mod logs_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod warning_tests;

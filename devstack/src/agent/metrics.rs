@@ -1,32 +1,51 @@
 //! AWS metrics moto never produces, put every metrics interval with the dimensions AWS uses:
-//! `AWS/SQS` depth and age of the oldest message of the work queue and the DLQ, `AWS/RDS` of the
-//! local PostgreSQL, `AWS/ECS` of the service's task processes.
+//! `AWS/SQS` depth, age of the oldest message and messages received and deleted (counted by
+//! `sqs_counts`) of the work queue and the DLQ, `AWS/RDS` of the local PostgreSQL, `AWS/ECS` of
+//! the service's task processes.
 
 use super::Agent;
 use anyhow::Result;
 use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
 use aws_sdk_sqs::types::QueueAttributeName;
 use aws_smithy_types::DateTime;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
-/// Since when each queue has held messages without a break: moto has no
-/// ApproximateAgeOfOldestMessage, so the age is estimated as the time the queue has not been
-/// empty (exact for a queue nobody consumes, an upper bound otherwise).
+/// moto has no ApproximateAgeOfOldestMessage: each queue is followed as a first-in first-out
+/// line of arrivals, (when, how many), from its depth and the messages deleted between two
+/// observations — exact for a queue nobody consumes, and a consumer that keeps up keeps it young
+/// (before the deletes were counted, a busy queue that was never seen empty aged without end).
 #[derive(Default)]
 pub struct QueueAges {
-    non_empty_since: Mutex<HashMap<String, f64>>,
+    queues: Mutex<HashMap<String, VecDeque<(f64, i64)>>>,
 }
 
 impl QueueAges {
-    /// The estimated age of the oldest message of `queue` holding `depth` messages at `now`.
-    pub fn observe(&self, queue: &str, depth: i64, now: f64) -> f64 {
-        let mut since = self.non_empty_since.lock().expect("ages lock");
-        if depth <= 0 {
-            since.remove(queue);
-            return 0.0;
+    /// The estimated age of the oldest message of `queue` holding `depth` messages at `now`,
+    /// `deleted` of them deleted since the last observation.
+    pub fn observe(&self, queue: &str, depth: i64, deleted: i64, now: f64) -> f64 {
+        let mut queues = self.queues.lock().expect("ages lock");
+        let line = queues.entry(queue.to_owned()).or_default();
+        let before: i64 = line.iter().map(|(_, n)| n).sum();
+        let depth = depth.max(0);
+        // What a fall of the depth beyond the deletes took (a purge, a move) left too.
+        let arrived = (depth - before + deleted).max(0);
+        let mut leaving = before + arrived - depth;
+        while leaving > 0 {
+            let Some(front) = line.front_mut() else { break };
+            let gone = front.1.min(leaving);
+            front.1 -= gone;
+            leaving -= gone;
+            if front.1 == 0 {
+                line.pop_front();
+            }
         }
-        now - *since.entry(queue.to_owned()).or_insert(now)
+        // The rest left among this interval's arrivals.
+        let staying = arrived - leaving;
+        if staying > 0 {
+            line.push_back((now, staying));
+        }
+        line.front().map_or(0.0, |(at, _)| now - at)
     }
 }
 
@@ -96,8 +115,15 @@ async fn put_all(agent: &Agent, ages: &QueueAges, cpu: &mut super::ecs::CpuSampl
         };
         let visible = attr(QueueAttributeName::ApproximateNumberOfMessages);
         let in_flight = attr(QueueAttributeName::ApproximateNumberOfMessagesNotVisible);
-        let age = ages.observe(url, visible + in_flight, now);
+        let (received, deleted) = agent.sqs_counts.take(queue_name);
+        let age = ages.observe(url, visible + in_flight, deleted as i64, now);
         let dims = [("QueueName", queue_name)];
+        for (metric, count) in [
+            ("NumberOfMessagesReceived", received),
+            ("NumberOfMessagesDeleted", deleted),
+        ] {
+            queue_data.push(datum(metric, &dims, count as f64, StandardUnit::Count, now));
+        }
         queue_data.push(datum(
             "ApproximateNumberOfMessagesVisible",
             &dims,
@@ -217,9 +243,31 @@ mod tests {
     #[test]
     fn a_queue_ages_while_it_holds_messages_and_resets_when_empty() {
         let ages = QueueAges::default();
-        assert_eq!(ages.observe("q", 3, 100.0), 0.0);
-        assert_eq!(ages.observe("q", 5, 130.0), 30.0);
-        assert_eq!(ages.observe("q", 0, 140.0), 0.0);
-        assert_eq!(ages.observe("q", 1, 150.0), 0.0);
+        assert_eq!(ages.observe("q", 3, 0, 100.0), 0.0);
+        assert_eq!(ages.observe("q", 5, 0, 130.0), 30.0);
+        assert_eq!(ages.observe("q", 0, 0, 140.0), 0.0, "purged");
+        assert_eq!(ages.observe("q", 1, 0, 150.0), 0.0);
+    }
+
+    #[test]
+    fn a_consumer_that_keeps_up_keeps_the_queue_young_and_a_stall_ages_it() {
+        let ages = QueueAges::default();
+        // Busy: 50 in and 50 deleted every 10 s, never seen empty.
+        assert_eq!(ages.observe("q", 10, 0, 0.0), 0.0);
+        for t in 1..30 {
+            assert_eq!(ages.observe("q", 10, 50, f64::from(t) * 10.0), 0.0);
+        }
+        // A backlog of 100 drained (and refilled) 20 per 10 s: arrivals are stamped when seen,
+        // so the oldest is 40 s old, steadily.
+        let ages = QueueAges::default();
+        ages.observe("b", 100, 0, 0.0);
+        for t in 1..=5 {
+            ages.observe("b", 100, 20, f64::from(t) * 10.0);
+        }
+        assert_eq!(ages.observe("b", 100, 20, 60.0), 40.0);
+        assert_eq!(ages.observe("b", 100, 20, 70.0), 40.0);
+        // The worker stops: nothing deleted, the oldest ages with the clock.
+        assert_eq!(ages.observe("b", 150, 0, 80.0), 50.0);
+        assert_eq!(ages.observe("b", 200, 0, 90.0), 60.0);
     }
 }

@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod procs;
 pub mod proxy;
 pub mod sqs;
+pub mod sqs_counts;
 
 use anyhow::{Context, Result};
 use aws_config::SdkConfig;
@@ -59,6 +60,8 @@ pub struct Agent {
     pub sdk: SdkConfig,
     pub cloudwatch: cloudwatch::State,
     pub sqs: sqs::State,
+    /// Messages received and deleted through the agent, for the metrics loop.
+    pub sqs_counts: sqs_counts::Counts,
     pub ecs: ecs::State,
     /// The last non-empty discovery read and when it was made (see [`Agent::discover`]).
     discovered: std::sync::Mutex<Option<(std::time::Instant, discovery::Stack)>>,
@@ -72,6 +75,7 @@ impl Agent {
             sdk,
             cloudwatch: Default::default(),
             sqs: Default::default(),
+            sqs_counts: Default::default(),
             ecs: ecs::State::new(&config),
             discovered: Default::default(),
             config,
@@ -121,6 +125,10 @@ pub async fn intercept(agent: &Arc<Agent>, call: &Call) -> Option<Result<Respons
         ("sqs", "CancelMessageMoveTask") => sqs::cancel_message_move_task(agent, call),
         // SQS: one purge per queue per 60 s, as AWS enforces.
         ("sqs", "PurgeQueue") if call.op.json => sqs::purge_queue(agent, call).await,
+        // SQS: forwarded, and the messages counted for NumberOfMessagesReceived / …Deleted.
+        ("sqs", "ReceiveMessage" | "DeleteMessage" | "DeleteMessageBatch") if call.op.json => {
+            sqs_counts::forward(agent, call).await
+        }
         // ECS: the control plane's deployments, counts and events laid over moto's service.
         ("ecs", "DescribeServices") => ecs::describe_services(agent, call).await,
         ("ecs", "UpdateService") => ecs::update_service(agent, call).await,

@@ -199,6 +199,8 @@ locals {
     "elasticloadbalancing:DescribeLoadBalancers" = "any"
     "sqs:GetQueueAttributes"                     = "queues"
     "cloudwatch:DescribeAlarms"                  = "alarms"
+    "cloudwatch:GetMetricData"                   = "any"
+    "elasticloadbalancing:DescribeTargetHealth"  = "any"
   }
 
   # One statement per scope in use.
