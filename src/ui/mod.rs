@@ -194,8 +194,16 @@ fn draw_header(state: &State, frame: &mut Frame, area: Rect) {
         ));
         spans.push(Span::raw(" "));
     } else {
+        // Not healthy: the name of the tool gives its room to the reason (at 80 columns a
+        // warning such as `courier-local-work +5/s, nothing consumed for 3 min` fits whole).
+        let brand =
+            if matches!(state.verdict(), Some(Verdict::Healthy) | None) && warnings.is_empty() {
+                "stackdeck · "
+            } else {
+                ""
+            };
         spans.push(Span::styled(
-            format!(" stackdeck · {} ", state.stack()),
+            format!(" {brand}{} · ", state.stack()),
             Style::default()
                 .fg(theme.header)
                 .add_modifier(Modifier::BOLD),
@@ -215,11 +223,12 @@ fn draw_header(state: &State, frame: &mut Frame, area: Rect) {
                 .add_modifier(Modifier::BOLD),
         ));
     }
+    // The verdict before the age: a narrow terminal cuts the age, not the reason.
+    spans.push(verdict);
     spans.push(Span::styled(
-        format!("· {} · ", state.age()),
+        format!(" · {}", state.age()),
         Style::default().fg(theme.muted),
     ));
-    spans.push(verdict);
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 

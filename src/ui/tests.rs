@@ -333,7 +333,7 @@ fn production_gets_the_banner() {
     );
     let text = screen(&state, 80, 24);
     assert!(
-        text.starts_with(" PRODUCTION · courier-local  · updated"),
+        text.starts_with(" PRODUCTION · courier-local  healthy · updated"),
         "{text}"
     );
     // The banner is the alarm colour; the verdict keeps the normal background.

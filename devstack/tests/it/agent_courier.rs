@@ -113,8 +113,11 @@ async fn two_courier_tasks_answer_and_a_forced_deployment_replaces_them() {
         .expect("start moto and PostgreSQL");
     // The agent gives every task DATABASE_URL = the local PostgreSQL's database `courier`.
     env.create_database(devstack::COURIER_DB).await.unwrap();
-    let resources =
-        devstack::testkit::courier::task_environment(&env.sdk_config().await, &unique_name("courier")).await;
+    let resources = devstack::testkit::courier::task_environment(
+        &env.sdk_config().await,
+        &unique_name("courier"),
+    )
+    .await;
 
     let builder = StackBuilder::new("courier");
     let options = Options {
