@@ -11,3 +11,4 @@ pub mod rollback;
 pub mod sqs;
 pub mod stack;
 pub mod time;
+pub mod timeline;
