@@ -9,7 +9,9 @@ mod render;
 mod spikes;
 
 pub use render::{kind_label, relative, to_json, to_markdown, to_text, utc};
-pub use spikes::{error_spikes, errors_per_minute, SPIKE_BASELINE_MINUTES, SPIKE_FACTOR, SPIKE_MIN};
+pub use spikes::{
+    error_spikes, errors_per_minute, SPIKE_BASELINE_MINUTES, SPIKE_FACTOR, SPIKE_MIN,
+};
 
 use super::audit::Record;
 use super::dashboard::Task;
@@ -83,11 +85,13 @@ pub struct AlarmTransition {
 /// detail shows, already worded (`model::ecs::diff`, or why there is none).
 pub type Diffs = BTreeMap<String, Vec<String>>;
 
-/// What the timeline reads beyond what the dashboard already holds: the alarms' history and the
-/// deployments' task-definition diffs (read when the dashboard's timeline opens).
+/// What the timeline reads beyond what the dashboard already holds: the alarms' history, the
+/// audit log and the deployments' task-definition diffs (read when the dashboard's timeline opens).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Loaded {
     pub alarms: Result<Vec<AlarmTransition>, String>,
+    /// The audit log's records (every stack's; [`operator_actions`] keeps the stack's).
+    pub records: Result<Vec<Record>, String>,
     pub diffs: Diffs,
 }
 
@@ -113,7 +117,10 @@ fn rolled_back(d: &Deployment, events: &[ServiceEvent]) -> bool {
         text.contains("rolling back") || text.contains("rolled back")
     };
     says(&d.rollout_reason)
-        || (!d.id.is_empty() && events.iter().any(|e| e.message.contains(&d.id) && says(&e.message)))
+        || (!d.id.is_empty()
+            && events
+                .iter()
+                .any(|e| e.message.contains(&d.id) && says(&e.message)))
 }
 
 /// The task definition a deployment's diff is taken from: the newest deployment created before
@@ -134,7 +141,8 @@ pub fn diff_base(d: &Deployment, all: &[Deployment]) -> Option<String> {
 
 /// Each deployment's start, and its end once it completed or failed (at its last update): a
 /// failed one that the circuit breaker rolled back (its reason or a service event says so) is
-/// [`Kind::DeploymentRolledBack`]. The start's detail has the task-definition diff from `diffs`.
+/// [`Kind::DeploymentRolledBack`]. The start's detail has the task-definition diff from `diffs`
+/// (from [`diff_base`]).
 pub fn deployments(list: &[Deployment], events: &[ServiceEvent], diffs: &Diffs) -> Vec<Entry> {
     let mut out = Vec::new();
     for d in list {
@@ -160,6 +168,7 @@ pub fn deployments(list: &[Deployment], events: &[ServiceEvent], diffs: &Diffs) 
                 d.running, d.desired, d.failed_tasks
             ),
         ];
+        let basic = detail.clone();
         if let Some(diff) = diffs.get(&d.task_definition) {
             detail.push(String::new());
             detail.push(match diff_base(d, list) {
@@ -178,15 +187,21 @@ pub fn deployments(list: &[Deployment], events: &[ServiceEvent], diffs: &Diffs) 
                 format!("deployment {} started: {td}", d.id),
                 id.clone(),
             );
-            start.detail = detail.clone();
+            start.detail = detail;
             out.push(start);
         }
         let Some(updated) = d.updated else { continue };
         let end = match d.rollout_state {
-            Rollout::Completed => Some((Kind::DeploymentCompleted, format!("deployment {} completed: {td}", d.id))),
+            Rollout::Completed => Some((
+                Kind::DeploymentCompleted,
+                format!("deployment {} completed: {td}", d.id),
+            )),
             Rollout::Failed if rolled_back(d, events) => Some((
                 Kind::DeploymentRolledBack,
-                format!("deployment {} of {td} failed and was rolled back: {}", d.id, d.rollout_reason),
+                format!(
+                    "deployment {} of {td} failed and was rolled back: {}",
+                    d.id, d.rollout_reason
+                ),
             )),
             Rollout::Failed => Some((
                 Kind::DeploymentFailed,
@@ -196,7 +211,7 @@ pub fn deployments(list: &[Deployment], events: &[ServiceEvent], diffs: &Diffs) 
         };
         if let Some((kind, title)) = end {
             let mut e = entry(updated, kind, title, id.clone());
-            e.detail = detail;
+            e.detail = basic;
             out.push(e);
         }
     }

@@ -34,17 +34,81 @@ fn deployments_start_and_end_as_their_rollout_says() {
     let breaker = "ECS deployment circuit breaker: tasks failed to start.";
     let rollback_event = event(NOW - 50, "(service s) (deployment ecs-svc/3) rolling back to the previous task definition courier:7.");
     let cases: [(&str, Deployment, &[ServiceEvent], Vec<Kind>); 5] = [
-        ("in progress: only started", dep("ecs-svc/1", TD8, Rollout::InProgress, NOW - 100, NOW - 90, ""), &[], vec![Kind::DeploymentStarted]),
-        ("completed", dep("ecs-svc/1", TD8, Rollout::Completed, NOW - 100, NOW - 10, ""), &[], vec![Kind::DeploymentStarted, Kind::DeploymentCompleted]),
-        ("failed, no rollback", dep("ecs-svc/2", TD8, Rollout::Failed, NOW - 100, NOW - 10, breaker), &[], vec![Kind::DeploymentStarted, Kind::DeploymentFailed]),
-        ("failed, an event says rolling back", dep("ecs-svc/3", TD8, Rollout::Failed, NOW - 100, NOW - 50, breaker), std::slice::from_ref(&rollback_event), vec![Kind::DeploymentStarted, Kind::DeploymentRolledBack]),
-        ("failed, its reason says rolling back", dep("ecs-svc/4", TD8, Rollout::Failed, NOW - 100, NOW - 50, "Deployment circuit breaker: rolling back"), &[], vec![Kind::DeploymentStarted, Kind::DeploymentRolledBack]),
+        (
+            "in progress: only started",
+            dep(
+                "ecs-svc/1",
+                TD8,
+                Rollout::InProgress,
+                NOW - 100,
+                NOW - 90,
+                "",
+            ),
+            &[],
+            vec![Kind::DeploymentStarted],
+        ),
+        (
+            "completed",
+            dep(
+                "ecs-svc/1",
+                TD8,
+                Rollout::Completed,
+                NOW - 100,
+                NOW - 10,
+                "",
+            ),
+            &[],
+            vec![Kind::DeploymentStarted, Kind::DeploymentCompleted],
+        ),
+        (
+            "failed, no rollback",
+            dep(
+                "ecs-svc/2",
+                TD8,
+                Rollout::Failed,
+                NOW - 100,
+                NOW - 10,
+                breaker,
+            ),
+            &[],
+            vec![Kind::DeploymentStarted, Kind::DeploymentFailed],
+        ),
+        (
+            "failed, an event says rolling back",
+            dep(
+                "ecs-svc/3",
+                TD8,
+                Rollout::Failed,
+                NOW - 100,
+                NOW - 50,
+                breaker,
+            ),
+            std::slice::from_ref(&rollback_event),
+            vec![Kind::DeploymentStarted, Kind::DeploymentRolledBack],
+        ),
+        (
+            "failed, its reason says rolling back",
+            dep(
+                "ecs-svc/4",
+                TD8,
+                Rollout::Failed,
+                NOW - 100,
+                NOW - 50,
+                "Deployment circuit breaker: rolling back",
+            ),
+            &[],
+            vec![Kind::DeploymentStarted, Kind::DeploymentRolledBack],
+        ),
     ];
     for (name, d, events, want) in cases {
         let got = deployments(std::slice::from_ref(&d), events, &Diffs::new());
         assert_eq!(kinds(&got), want, "{name}");
         assert_eq!(got[0].at, NOW - 100, "{name}");
-        assert!(got[0].title.contains("courier:8"), "{name}: {}", got[0].title);
+        assert!(
+            got[0].title.contains("courier:8"),
+            "{name}: {}",
+            got[0].title
+        );
         if let Some(end) = got.get(1) {
             assert_eq!(end.at, d.updated.unwrap(), "{name}");
         }
@@ -57,24 +121,63 @@ fn deployments_start_and_end_as_their_rollout_says() {
 
 #[test]
 fn a_deployment_start_shows_its_diff_from_the_one_before() {
-    let old = dep("ecs-svc/1", TD7, Rollout::Completed, NOW - 3600, NOW - 3500, "");
-    let new = dep("ecs-svc/2", TD8, Rollout::InProgress, NOW - 60, NOW - 60, "");
-    assert_eq!(diff_base(&new, &[new.clone(), old.clone()]).as_deref(), Some(TD7));
-    assert_eq!(diff_base(&new, std::slice::from_ref(&new)).as_deref(), Some("courier:7"));
+    let old = dep(
+        "ecs-svc/1",
+        TD7,
+        Rollout::Completed,
+        NOW - 3600,
+        NOW - 3500,
+        "",
+    );
+    let new = dep(
+        "ecs-svc/2",
+        TD8,
+        Rollout::InProgress,
+        NOW - 60,
+        NOW - 60,
+        "",
+    );
+    assert_eq!(
+        diff_base(&new, &[new.clone(), old.clone()]).as_deref(),
+        Some(TD7)
+    );
+    assert_eq!(
+        diff_base(&new, std::slice::from_ref(&new)).as_deref(),
+        Some("courier:7")
+    );
     let first = dep("ecs-svc/0", "courier:1", Rollout::Completed, NOW, NOW, "");
     assert_eq!(diff_base(&first, &[]), None);
-    let diffs: Diffs = [(TD8.to_owned(), vec!["courier image: courier:7 → courier:8".to_owned()])].into();
+    let diffs: Diffs = [(
+        TD8.to_owned(),
+        vec!["courier image: courier:7 → courier:8".to_owned()],
+    )]
+    .into();
     let entries = deployments(&[new, old], &[], &diffs);
-    let start = entries.iter().find(|e| e.subject.as_deref() == Some("ecs-svc/2")).unwrap();
-    assert!(start.detail.contains(&"changes from courier:7:".to_owned()), "{:?}", start.detail);
-    assert!(start.detail.contains(&"  courier image: courier:7 → courier:8".to_owned()));
+    let start = entries
+        .iter()
+        .find(|e| e.subject.as_deref() == Some("ecs-svc/2"))
+        .unwrap();
+    assert!(
+        start.detail.contains(&"changes from courier:7:".to_owned()),
+        "{:?}",
+        start.detail
+    );
+    assert!(start
+        .detail
+        .contains(&"  courier image: courier:7 → courier:8".to_owned()));
 }
 
 #[test]
 fn events_stops_alarms_and_operators_become_rows() {
     let events = service_events(&[
-        event(NOW - 5, "(service courier-local-courier) has reached a steady state."),
-        ServiceEvent { at: None, message: "undated".into() },
+        event(
+            NOW - 5,
+            "(service courier-local-courier) has reached a steady state.",
+        ),
+        ServiceEvent {
+            at: None,
+            message: "undated".into(),
+        },
     ]);
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].title, "has reached a steady state.");
@@ -86,10 +189,16 @@ fn events_stops_alarms_and_operators_become_rows() {
         stopped_reason: "Essential container in task exited".into(),
         ..Default::default()
     };
-    let running = Task { id: "def".into(), ..Default::default() };
+    let running = Task {
+        id: "def".into(),
+        ..Default::default()
+    };
     let stops = task_stops(&[stopped, running]);
     assert_eq!(stops.len(), 1);
-    assert_eq!(stops[0].title, "task abc stopped: Essential container in task exited");
+    assert_eq!(
+        stops[0].title,
+        "task abc stopped: Essential container in task exited"
+    );
 
     let alarms = alarm_transitions(&[AlarmTransition {
         alarm: "courier-local-queue-depth".into(),
@@ -98,8 +207,16 @@ fn events_stops_alarms_and_operators_become_rows() {
         to: "ALARM".into(),
         reason: "Threshold Crossed".into(),
     }]);
-    assert_eq!(alarms[0].kind, Kind::Alarm { to_state: "ALARM".into() });
-    assert_eq!(alarms[0].title, "alarm courier-local-queue-depth: OK → ALARM");
+    assert_eq!(
+        alarms[0].kind,
+        Kind::Alarm {
+            to_state: "ALARM".into()
+        }
+    );
+    assert_eq!(
+        alarms[0].title,
+        "alarm courier-local-queue-depth: OK → ALARM"
+    );
 
     let record = |stack: &str| Record {
         time: String::new(),
@@ -120,25 +237,50 @@ fn events_stops_alarms_and_operators_become_rows() {
 }
 
 fn minutes(counts: &[(i64, u32)]) -> BTreeMap<i64, u32> {
-    counts.iter().map(|(m, n)| (NOW / 60 * 60 + m * 60, *n)).collect()
+    counts
+        .iter()
+        .map(|(m, n)| (NOW / 60 * 60 + m * 60, *n))
+        .collect()
 }
 
 #[test]
 fn an_error_spike_is_a_minute_well_above_the_quarter_hour_before() {
     let since = NOW / 60 * 60;
     let steady: Vec<(i64, u32)> = (0..16).map(|m| (m, 4)).collect();
-    let cases: Vec<(&str, Vec<(i64, u32)>, Vec<i64>)> = vec![
+    // (what, minute → errors, the spikes' minutes)
+    type Case = (&'static str, Vec<(i64, u32)>, Vec<i64>);
+    let cases: Vec<Case> = vec![
         ("nothing", vec![], vec![]),
-        ("the window's first minute is not judged", vec![(0, 50)], vec![]),
+        (
+            "the window's first minute is not judged",
+            vec![(0, 50)],
+            vec![],
+        ),
         ("five from silence is a spike", vec![(3, 5)], vec![3]),
         ("four from silence is not", vec![(3, 4)], vec![]),
         ("a steady rate is not", steady.clone(), vec![]),
-        ("three times the steady rate is", [steady.clone(), vec![(16, 12)]].concat(), vec![16]),
-        ("just under three times is not", [steady, vec![(16, 11)]].concat(), vec![]),
-        ("consecutive minutes make one spike", vec![(1, 2), (2, 20), (3, 40)], vec![2]),
+        (
+            "three times the steady rate is",
+            [steady.clone(), vec![(16, 12)]].concat(),
+            vec![16],
+        ),
+        (
+            "just under three times is not",
+            [steady, vec![(16, 11)]].concat(),
+            vec![],
+        ),
+        (
+            "consecutive minutes make one spike",
+            vec![(1, 2), (2, 20), (3, 40)],
+            vec![2],
+        ),
         ("two apart make two", vec![(2, 9), (6, 9)], vec![2, 6]),
         // The baseline is the previous 15 minutes only: an old burst is forgotten.
-        ("an old burst ages out", vec![(1, 100), (17, 10)], vec![17]),
+        (
+            "an old burst ages out",
+            vec![(1, 100), (17, 10)],
+            vec![1, 17],
+        ),
     ];
     for (name, counts, want) in cases {
         let got = error_spikes(&minutes(&counts), since);
@@ -146,7 +288,10 @@ fn an_error_spike_is_a_minute_well_above_the_quarter_hour_before() {
         assert_eq!(at, want, "{name}: {got:?}");
     }
     let run = error_spikes(&minutes(&[(1, 2), (2, 20), (3, 40)]), since);
-    assert_eq!(run[0].title, "error spike for 2 min: 40 errors/min (the quarter hour before: 1.0/min)");
+    assert_eq!(
+        run[0].title,
+        "error spike for 2 min: 40 errors/min (the quarter hour before: 1.0/min)"
+    );
 }
 
 #[test]
@@ -168,19 +313,38 @@ fn errors_are_counted_per_minute_by_level() {
 
 #[test]
 fn merge_sorts_stably_and_drops_events_that_repeat_a_deployment() {
-    let d = dep("ecs-svc/2", TD8, Rollout::Completed, NOW - 300, NOW - 100, "");
+    let d = dep(
+        "ecs-svc/2",
+        TD8,
+        Rollout::Completed,
+        NOW - 300,
+        NOW - 100,
+        "",
+    );
     let events = [
-        event(NOW - 99, "(service s) (deployment ecs-svc/2) deployment completed."),
+        event(
+            NOW - 99,
+            "(service s) (deployment ecs-svc/2) deployment completed.",
+        ),
         event(NOW - 98, "(service s) has reached a steady state."),
         // Another deployment's completion is not a repeat of this one's.
-        event(NOW - 97, "(service s) (deployment ecs-svc/9) deployment completed."),
+        event(
+            NOW - 97,
+            "(service s) (deployment ecs-svc/9) deployment completed.",
+        ),
         // Too far from the deployment entry to be obviously the same.
-        event(NOW - 1000, "(service s) (deployment ecs-svc/2) deployment completed."),
+        event(
+            NOW - 1000,
+            "(service s) (deployment ecs-svc/2) deployment completed.",
+        ),
     ];
     let merged = merge([
         service_events(&events),
         deployments(&[d], &events, &Diffs::new()),
-        vec![warning(NOW - 300, "W1", "first"), warning(NOW - 300, "W2", "second")],
+        vec![
+            warning(NOW - 300, "W1", "first"),
+            warning(NOW - 300, "W2", "second"),
+        ],
     ]);
     let titles: Vec<&str> = merged.iter().map(|e| e.title.as_str()).collect();
     assert_eq!(
@@ -198,7 +362,14 @@ fn merge_sorts_stably_and_drops_events_that_repeat_a_deployment() {
 }
 
 fn sample() -> Vec<Entry> {
-    let d = dep("ecs-svc/2", TD8, Rollout::Failed, NOW - 1800, NOW - 1500, "ECS deployment circuit breaker: tasks failed to start.");
+    let d = dep(
+        "ecs-svc/2",
+        TD8,
+        Rollout::Failed,
+        NOW - 1800,
+        NOW - 1500,
+        "ECS deployment circuit breaker: tasks failed to start.",
+    );
     let events = [event(NOW - 1500, "(service s) (deployment ecs-svc/2) rolling back to the previous task definition courier:7.")];
     let diffs: Diffs = [(TD8.to_owned(), vec!["courier env MODE: a → b|c".to_owned()])].into();
     merge([
@@ -209,7 +380,9 @@ fn sample() -> Vec<Entry> {
             at: NOW - 1600,
             from: "OK".into(),
             to: "ALARM".into(),
-            reason: "Threshold Crossed: 1 datapoint [250.0] was greater than the threshold (100.0).".into(),
+            reason:
+                "Threshold Crossed: 1 datapoint [250.0] was greater than the threshold (100.0)."
+                    .into(),
         }]),
         error_spikes(&minutes(&[(-40, 1), (-27, 30)]), NOW - 3600),
     ])
@@ -219,10 +392,16 @@ fn sample() -> Vec<Entry> {
 fn text_has_relative_and_absolute_times() {
     let text = to_text(&sample(), NOW);
     let first = text.lines().next().unwrap();
-    assert!(first.contains("30 min ago") && first.contains("2026-11-18 "), "{text}");
+    assert!(
+        first.contains("30 min ago") && first.contains("2026-11-18 "),
+        "{text}"
+    );
     assert!(first.contains("deploy started"), "{text}");
     assert!(text.contains("deploy ROLLED BACK"), "{text}");
-    assert!(!text.contains("rolling back to the previous"), "the repeating event is dropped: {text}");
+    assert!(
+        !text.contains("rolling back to the previous"),
+        "the repeating event is dropped: {text}"
+    );
     assert_eq!(to_text(&[], NOW), "nothing happened in the window\n");
 }
 
