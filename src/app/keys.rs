@@ -105,11 +105,12 @@ pub enum Action {
     Redeploy,
     Rollback,
     Purge,
+    Timeline,
 }
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 21] = [
         Action::Help,
         Action::Filter,
         Action::Command,
@@ -126,6 +127,7 @@ impl Action {
         Action::Pause,
         Action::PrettyJson,
         Action::Refresh,
+        Action::Timeline,
         Action::Redeploy,
         Action::Rollback,
         Action::Purge,
@@ -155,6 +157,7 @@ impl Action {
             Action::Redeploy => "redeploy",
             Action::Rollback => "rollback",
             Action::Purge => "purge",
+            Action::Timeline => "timeline",
         }
     }
 
@@ -181,6 +184,7 @@ impl Action {
             Action::Redeploy => "redeploy (asks)",
             Action::Rollback => "roll back (asks)",
             Action::Purge => "purge queue (asks)",
+            Action::Timeline => "incident timeline",
         }
     }
 
@@ -215,6 +219,7 @@ impl Action {
             Action::Redeploy => &[Key::Ctrl('r')],
             Action::Rollback => &[Key::Ctrl('b')],
             Action::Purge => &[Key::Ctrl('p')],
+            Action::Timeline => &[Key::Char('t')],
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod format;
 mod logs;
 mod queue;
 mod service;
+mod timeline;
 
 use crate::app::command::{self, Spec};
 use crate::app::keys::Action;
