@@ -504,3 +504,11 @@ fn the_timeline_lists_the_incident_and_shows_a_deployments_diff() {
     );
     snap("timeline_detail", &state);
 }
+
+#[test]
+fn deployment_starts_are_marked_on_the_charts() {
+    let state = crate::app::timeline_tests::incident();
+    let text = screen(&state, 160, 48);
+    assert!(text.contains("│ deploy"), "{text}");
+    snap("deployment_markers", &state);
+}
