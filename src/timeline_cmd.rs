@@ -288,3 +288,35 @@ pub async fn run(
         0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::cli::{Cli, Command, TimelineFormat};
+    use clap::Parser;
+
+    #[test]
+    fn the_subcommand_takes_since_and_format_with_their_defaults() {
+        let parse = |args: &[&str]| match Cli::try_parse_from(args).map(|c| c.command) {
+            Ok(Some(Command::Timeline { since, format })) => Ok((since.as_secs(), format)),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e.kind()),
+        };
+        assert_eq!(
+            parse(&["stackdeck", "timeline"]),
+            Ok((7200, TimelineFormat::Text))
+        );
+        assert_eq!(
+            parse(&[
+                "stackdeck",
+                "timeline",
+                "--since",
+                "30m",
+                "--format",
+                "markdown"
+            ]),
+            Ok((1800, TimelineFormat::Markdown))
+        );
+        assert!(parse(&["stackdeck", "timeline", "--since", "3d"]).is_err());
+        assert!(parse(&["stackdeck", "timeline", "--format", "html"]).is_err());
+    }
+}
