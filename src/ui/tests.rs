@@ -473,7 +473,10 @@ fn the_command_line_hints_the_commands_offered() {
         hint(false),
         ":█  stack NAME · theme NAME · redeploy · rollback [REV] · purge [dlq] · redrive · audit · timeline · q"
     );
-    assert_eq!(hint(true), ":█  stack NAME · theme NAME · audit · timeline · q");
+    assert_eq!(
+        hint(true),
+        ":█  stack NAME · theme NAME · audit · timeline · q"
+    );
 }
 
 #[test]
