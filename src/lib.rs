@@ -4,7 +4,7 @@
 //! adapter per AWS service returning `model` types; `ops` the mutations, planned, confirmed,
 //! executed and audited; `app` the dashboard's state and pure `update`; `ui` its pure `view`; and
 //! the runners on top: `tui` (the terminal loop carrying out effects), `cli` (the command line),
-//! `status`, `logs_cmd` and `refresh`.
+//! `status`, `logs_cmd`, `timeline_cmd` and `refresh`.
 
 pub mod app;
 pub mod aws;
@@ -16,5 +16,6 @@ pub mod ops;
 pub mod refresh;
 pub mod status;
 pub mod theme;
+pub mod timeline_cmd;
 pub mod tui;
 pub mod ui;

@@ -239,6 +239,7 @@ impl Runner {
                     let _ = tx.send(Msg::AuditLoaded(records));
                 });
             }
+            Effect::LoadTimeline(ask) => crate::timeline_cmd::spawn_load(self, ask, tx),
             Effect::Whoami => {
                 let (tx, sdk) = (tx.clone(), self.sdk.clone());
                 tokio::spawn(async move {

@@ -13,6 +13,7 @@ pub enum Command {
     Stack(String),
     Theme(String),
     Audit,
+    Timeline,
     /// A mutation: planned and confirmed first, refused under read-only.
     Mutate(Request),
 }
@@ -128,6 +129,13 @@ pub const COMMANDS: &[Spec] = &[
         parse: |spec, arg| spec.no_argument(arg, Command::Audit),
     },
     Spec {
+        names: &["timeline"],
+        args: "",
+        help: Some("incident timeline"),
+        mutates: false,
+        parse: |spec, arg| spec.no_argument(arg, Command::Timeline),
+    },
+    Spec {
         names: &["q", "q!", "quit", "qa"],
         args: "",
         help: Some("quit"),
@@ -210,7 +218,7 @@ mod tests {
         );
         assert_eq!(
             parse("bogus"),
-            Err("unknown command :bogus (known: :stack NAME, :theme NAME, :redeploy, :rollback [REV], :purge [dlq], :redrive, :audit, :q, :help)".into())
+            Err("unknown command :bogus (known: :stack NAME, :theme NAME, :redeploy, :rollback [REV], :purge [dlq], :redrive, :audit, :timeline, :q, :help)".into())
         );
     }
 }

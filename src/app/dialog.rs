@@ -26,6 +26,8 @@ pub enum Dialog {
     },
     /// `:audit`: the audit log, newest first.
     Audit { records: Vec<Record>, scroll: usize },
+    /// `t`, `:timeline`: the incident timeline.
+    Timeline(super::timeline::TimelineView),
 }
 
 /// A planned mutation waiting for the user.
@@ -121,6 +123,7 @@ impl Dialog {
             }
             Dialog::Picker { choices, cursor } => picker_key(choices, cursor, key),
             Dialog::Confirm(confirm) => confirm.key(key),
+            Dialog::Timeline(view) => view.key(key),
             other => Answer::Open(other),
         }
     }

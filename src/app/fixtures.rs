@@ -86,8 +86,8 @@ pub fn healthy() -> Dashboard {
                     rollout_reason: String::new(),
                     running: 2,
                     desired: 2,
-                    failed_tasks: 0,
                     created: Some(NOW - 3 * 3600),
+                    ..Default::default()
                 }],
                 events: vec![ServiceEvent {
                     at: Some(NOW - 600),
@@ -179,10 +179,10 @@ pub fn failing_deployment() -> Dashboard {
                     "arn:aws:ecs:us-east-1:000000000000:task-definition/courier-local:8".into(),
                 rollout_state: Rollout::Failed,
                 rollout_reason: "ECS deployment circuit breaker: tasks failed to start.".into(),
-                running: 0,
                 desired: 2,
                 failed_tasks: 3,
                 created: Some(NOW - 240),
+                ..Default::default()
             },
         );
         s.deployments[1].status = "ACTIVE".into();

@@ -103,6 +103,7 @@ impl State {
             }
             Command::Theme(name) => vec![Effect::LoadTheme(name)],
             Command::Audit => vec![Effect::LoadAudit],
+            Command::Timeline => self.open_timeline(),
             Command::Mutate(request) => self.request(request),
         }
     }
@@ -181,6 +182,7 @@ impl State {
                 })
             }
             Action::Purge => return self.request(Request::Purge { dlq: false }),
+            Action::Timeline => return self.open_timeline(),
         }
         Vec::new()
     }

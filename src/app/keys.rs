@@ -107,11 +107,12 @@ pub enum Action {
     Redeploy,
     Rollback,
     Purge,
+    Timeline,
 }
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 23] = [
         Action::Help,
         Action::Filter,
         Action::Command,
@@ -130,6 +131,7 @@ impl Action {
         Action::NextError,
         Action::PreviousError,
         Action::Refresh,
+        Action::Timeline,
         Action::Redeploy,
         Action::Rollback,
         Action::Purge,
@@ -161,6 +163,7 @@ impl Action {
             Action::Redeploy => "redeploy",
             Action::Rollback => "rollback",
             Action::Purge => "purge",
+            Action::Timeline => "timeline",
         }
     }
 
@@ -189,6 +192,7 @@ impl Action {
             Action::Redeploy => "redeploy (asks)",
             Action::Rollback => "roll back (asks)",
             Action::Purge => "purge queue (asks)",
+            Action::Timeline => "incident timeline",
         }
     }
 
@@ -229,6 +233,7 @@ impl Action {
             Action::Redeploy => &[Key::Ctrl('r')],
             Action::Rollback => &[Key::Ctrl('b')],
             Action::Purge => &[Key::Ctrl('p')],
+            Action::Timeline => &[Key::Char('t')],
         }
     }
 }

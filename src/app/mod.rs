@@ -18,8 +18,9 @@ mod msg;
 pub mod ops;
 mod production;
 pub mod refresh;
+pub mod timeline;
 
-pub use msg::{Effect, Msg, Scope};
+pub use msg::{Effect, Msg, Scope, TimelineAsk};
 
 use crate::config::StackConfig;
 use crate::model::health::Verdict;
@@ -371,6 +372,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.redrive_progress(progress);
             Vec::new()
         }
+        Msg::TimelineLoaded { stack, loaded } => {
+            state.timeline_loaded(&stack, *loaded);
+            Vec::new()
+        }
         Msg::Identity(arn) => {
             state.account = arn.and_then(|a| a.split(':').nth(4).map(str::to_owned));
             Vec::new()
@@ -386,3 +391,5 @@ mod follow_tests;
 mod ops_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+pub(crate) mod timeline_tests;

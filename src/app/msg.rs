@@ -10,6 +10,7 @@ use crate::model::mutation::{Mutation, PlanError, Request};
 use crate::model::rollback::RollbackChoices;
 use crate::model::sqs::MoveTask;
 use crate::model::stack::StackResources;
+use crate::model::timeline::Loaded;
 use crate::theme::Theme;
 
 /// Everything that happens to the dashboard.
@@ -51,6 +52,11 @@ pub enum Msg {
     Redrive(Result<Vec<MoveTask>, String>),
     /// The caller's ARN (STS GetCallerIdentity), for the production pattern's account match.
     Identity(Option<String>),
+    /// What the timeline overlay's [`Effect::LoadTimeline`] read for `stack`.
+    TimelineLoaded {
+        stack: String,
+        loaded: Box<Loaded>,
+    },
     /// Something the footer must say (e.g. an audit line that could not be written).
     Notice(String),
 }
@@ -109,7 +115,19 @@ pub enum Effect {
     LoadAudit,
     /// ListMessageMoveTasks of this DLQ (its ARN), then send `Msg::Redrive`.
     RedriveProgress(String),
+    /// Read what the timeline overlay needs, then send `Msg::TimelineLoaded`.
+    LoadTimeline(TimelineAsk),
     /// STS GetCallerIdentity, then send `Msg::Identity`.
     Whoami,
     Quit,
+}
+
+/// What the timeline overlay asks the runner to read: the alarm history of `stack` between
+/// `since` and `until` (unix seconds), the audit log, the task-definition diffs of `deployments`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimelineAsk {
+    pub stack: StackResources,
+    pub deployments: Vec<crate::model::health::Deployment>,
+    pub since: i64,
+    pub until: i64,
 }

@@ -6,8 +6,9 @@ use super::calls::Counter;
 use super::error::{describe, AwsError};
 use crate::model::dashboard::{MetricQuery, Metrics};
 use crate::model::health::{sort_alarms, Alarm};
+use crate::model::timeline::AlarmTransition;
 use aws_sdk_cloudwatch::primitives::DateTime;
-use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
+use aws_sdk_cloudwatch::types::{Dimension, HistoryItemType, Metric, MetricDataQuery, MetricStat};
 use aws_sdk_cloudwatch::Client;
 
 pub struct CloudWatch {
@@ -62,6 +63,49 @@ impl CloudWatch {
         }
         sort_alarms(&mut alarms);
         Ok(alarms)
+    }
+
+    /// The state changes between `start` and `end` (unix seconds) of every alarm whose name
+    /// starts with `prefix`, oldest first (DescribeAlarmHistory, StateUpdate items, every page;
+    /// the API has no name prefix, so the names are matched here).
+    pub async fn alarm_history(
+        &self,
+        prefix: &str,
+        start: i64,
+        end: i64,
+    ) -> Result<Vec<AlarmTransition>, AwsError> {
+        let mut pages = self
+            .client
+            .describe_alarm_history()
+            .history_item_type(HistoryItemType::StateUpdate)
+            .start_date(DateTime::from_secs(start))
+            .end_date(DateTime::from_secs(end))
+            .max_records(100)
+            .into_paginator()
+            .send();
+        let mut transitions = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| {
+                describe(
+                    &e,
+                    "DescribeAlarmHistory",
+                    &format!("alarms with prefix {prefix}"),
+                    &self.profile,
+                )
+            })?;
+            transitions.extend(page.alarm_history_items().iter().filter_map(|item| {
+                let alarm = item.alarm_name()?;
+                alarm.starts_with(prefix).then_some(())?;
+                state_update(
+                    alarm,
+                    item.timestamp()?.secs(),
+                    item.history_data().unwrap_or_default(),
+                    item.history_summary().unwrap_or_default(),
+                )
+            }));
+        }
+        transitions.sort_by_key(|t| t.at);
+        Ok(transitions)
     }
 
     /// Every query's points between `start` and `end` (unix seconds), in one `GetMetricData`
@@ -141,5 +185,51 @@ impl CloudWatch {
             series.dedup_by_key(|(t, _)| *t);
         }
         Ok(metrics)
+    }
+}
+
+/// One StateUpdate item: the old and new `stateValue` of its HistoryData JSON, the new state's
+/// reason (else the item's summary). `None` when the data says no state.
+pub fn state_update(alarm: &str, at: i64, data: &str, summary: &str) -> Option<AlarmTransition> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Data {
+        old_state: Option<State>,
+        new_state: State,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct State {
+        state_value: String,
+        #[serde(default)]
+        state_reason: String,
+    }
+    let data: Data = serde_json::from_str(data).ok()?;
+    Some(AlarmTransition {
+        alarm: alarm.to_owned(),
+        at,
+        from: data.old_state.map_or_else(|| "-".into(), |s| s.state_value),
+        to: data.new_state.state_value,
+        reason: if data.new_state.state_reason.is_empty() {
+            summary.to_owned()
+        } else {
+            data.new_state.state_reason
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::state_update;
+
+    #[test]
+    fn history_data_gives_the_old_and_new_state() {
+        let data = r#"{"version":"1.0","oldState":{"stateValue":"OK","stateReason":"fine"},"newState":{"stateValue":"ALARM","stateReason":"Threshold Crossed","stateReasonData":{"x":1}}}"#;
+        let t = state_update("a", 5, data, "Alarm updated from OK to ALARM").unwrap();
+        assert_eq!((t.from.as_str(), t.to.as_str(), t.at), ("OK", "ALARM", 5));
+        assert_eq!(t.reason, "Threshold Crossed");
+        let bare = state_update("a", 5, r#"{"newState":{"stateValue":"OK"}}"#, "summary").unwrap();
+        assert_eq!((bare.from.as_str(), bare.reason.as_str()), ("-", "summary"));
+        assert!(state_update("a", 5, "not json", "s").is_none());
     }
 }

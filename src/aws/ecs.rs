@@ -32,6 +32,17 @@ impl Ecs {
 
     /// The service's counts, deployments (PRIMARY first) and newest events.
     pub async fn service(&self, cluster: &str, service: &str) -> Result<ServiceHealth, AwsError> {
+        self.service_with_events(cluster, service, EVENTS).await
+    }
+
+    /// [`Ecs::service`] keeping the newest `events` events (DescribeServices answers up to 100),
+    /// for the timeline.
+    pub async fn service_with_events(
+        &self,
+        cluster: &str,
+        service: &str,
+        events: usize,
+    ) -> Result<ServiceHealth, AwsError> {
         let what = format!("service {service} in cluster {cluster}");
         let out = self
             .client
@@ -60,6 +71,7 @@ impl Ecs {
                 desired: d.desired_count(),
                 failed_tasks: d.failed_tasks(),
                 created: d.created_at().map(|t| t.secs()),
+                updated: d.updated_at().map(|t| t.secs()),
             })
             .collect();
         deployments.sort_by_key(|d| d.status != "PRIMARY");
@@ -74,7 +86,7 @@ impl Ecs {
             events: svc
                 .events()
                 .iter()
-                .take(EVENTS)
+                .take(events)
                 .map(|e| ServiceEvent {
                     at: e.created_at().map(|t| t.secs()),
                     message: e.message().unwrap_or_default().to_owned(),

@@ -71,6 +71,18 @@ pub const REDRIVE: &[&str] = &[
     "sqs:SendMessage",
 ];
 
+/// `stackdeck timeline` and the dashboard's timeline: the service (deployments, events, stopped
+/// tasks), the alarms' history, the task definitions of the deployments' diffs, the logs.
+pub const TIMELINE: &[&str] = &[
+    "ssm:GetParametersByPath",
+    "ecs:DescribeServices",
+    "ecs:ListTasks",
+    "ecs:DescribeTasks",
+    "ecs:DescribeTaskDefinition",
+    "cloudwatch:DescribeAlarmHistory",
+    "logs:FilterLogEvents",
+];
+
 /// The actions of a subcommand by name, as it appears on a command line.
 pub fn for_command(command: &str) -> Option<&'static [&'static str]> {
     Some(match command {
@@ -80,6 +92,7 @@ pub fn for_command(command: &str) -> Option<&'static [&'static str]> {
         "rollback" => ROLLBACK,
         "purge" => PURGE,
         "redrive" => REDRIVE,
+        "timeline" => TIMELINE,
         _ => return None,
     })
 }

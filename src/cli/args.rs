@@ -81,6 +81,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = LogsFormat::Compact)]
         format: LogsFormat,
     },
+    /// The incident timeline: deployments, service events, task stops, alarm transitions,
+    /// operator actions (the audit log) and error spikes in the logs, oldest first.
+    Timeline {
+        /// How far back, e.g. 30m, 2h.
+        #[arg(long, default_value = "2h", value_parser = parse_duration)]
+        since: Duration,
+        /// text, json, or markdown (a table for the postmortem).
+        #[arg(long, value_enum, default_value_t = TimelineFormat::Text)]
+        format: TimelineFormat,
+    },
     /// Print the resources discovered for --stack.
     Discover {
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -157,4 +167,12 @@ pub enum LogsFormat {
 pub enum Format {
     Text,
     Json,
+}
+
+/// Output format of `timeline`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TimelineFormat {
+    Text,
+    Json,
+    Markdown,
 }

@@ -4,7 +4,7 @@
 mod args;
 mod stacks;
 
-pub use args::{ActArgs, Cli, Command, Format, GlobalArgs, LogsFormat};
+pub use args::{ActArgs, Cli, Command, Format, GlobalArgs, LogsFormat, TimelineFormat};
 
 use crate::aws::config::{self, AwsTarget};
 use crate::aws::ssm::Discovery;
@@ -77,6 +77,16 @@ pub async fn run(mut cli: Cli) -> i32 {
                         hidden: config.hidden_fields(),
                     };
                     crate::logs_cmd::run(&sdk, &target.profile_name(), &resources, options).await
+                }
+                Err(code) => code,
+            }
+        }
+        Command::Timeline { since, format } => {
+            return match resolve_stack(&cli.global, &target, &discovery).await {
+                Ok(resources) => {
+                    let resources = crate::tui::with_overrides(resources, &config);
+                    let profile = target.profile_name();
+                    crate::timeline_cmd::run(&sdk, &profile, &resources, since, format).await
                 }
                 Err(code) => code,
             }

@@ -31,6 +31,8 @@ pub struct Deployment {
     pub failed_tasks: i32,
     /// Unix seconds.
     pub created: Option<i64>,
+    /// Unix seconds of its last change (its rollout state's, once it completed or failed).
+    pub updated: Option<i64>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]

@@ -14,6 +14,7 @@ pub mod rollback;
 pub mod sqs;
 pub mod stack;
 pub mod time;
+pub mod timeline;
 pub mod warnings;
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
-//! A small line chart of the last hour with a threshold line, for the database and queue panels.
+//! A small line chart of the last hour with a threshold line, for the database and queue panels;
+//! each deployment started within the hour is a vertical marker.
 
 use crate::app::State;
 use crate::model::dashboard::WINDOW_SECONDS;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::symbols::Marker;
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph};
 use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
@@ -15,6 +16,17 @@ pub struct Spec<'a> {
     pub label: &'a str,
     pub unit: &'a str,
     pub threshold: Option<f64>,
+}
+
+/// When the service's deployments started (unix seconds), as the last refresh read them.
+fn deployment_starts(state: &State) -> Vec<i64> {
+    let deployments = state
+        .refresh
+        .data
+        .as_ref()
+        .and_then(|d| d.health.service.as_ref().ok())
+        .map_or(&[][..], |s| s.deployments.as_slice());
+    deployments.iter().filter_map(|d| d.created).collect()
 }
 
 /// Draw `series` over the last hour, with the threshold as a line when given; the first row is
@@ -60,18 +72,35 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect, series: &[(i64, f64)],
     .into_iter()
     .find(|l| l.width() <= area.width as usize)
     .unwrap_or_default();
+    let starts: Vec<f64> = deployment_starts(state)
+        .into_iter()
+        .map(|t| t as f64)
+        .filter(|t| (start..=end).contains(t))
+        .collect();
+    let mut legend = vec![Span::styled(legend, Style::default().fg(theme.muted))];
+    let mark = " · │ deploy";
+    if !starts.is_empty() && legend[0].width() + mark.width() <= area.width as usize {
+        legend.push(Span::styled(mark, Style::default().fg(theme.accent)));
+    }
     let [legend_row, area] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
-    frame.render_widget(
-        Paragraph::new(Line::styled(legend, Style::default().fg(theme.muted))),
-        legend_row,
-    );
+    frame.render_widget(Paragraph::new(Line::from(legend)), legend_row);
     if area.height == 0 {
         return;
     }
     let ymax = (top.max(threshold.unwrap_or(0.0)) * 1.15).max(1.0);
     let line = threshold.map(|t| [(start, t), (end, t)]);
+    let markers: Vec<[(f64, f64); 2]> = starts.iter().map(|t| [(*t, 0.0), (*t, ymax)]).collect();
     let mut datasets = Vec::new();
+    for marker in &markers {
+        datasets.push(
+            Dataset::default()
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(Style::default().fg(theme.accent))
+                .data(marker),
+        );
+    }
     if let Some(line) = &line {
         datasets.push(
             Dataset::default()

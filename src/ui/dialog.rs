@@ -141,6 +141,7 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
             );
         }
         Dialog::Picker { choices, cursor } => draw_picker(state, frame, area, choices, *cursor),
+        Dialog::Timeline(view) => super::timeline::draw(state, frame, area, view),
         Dialog::Audit { records, scroll } => {
             let popup = centred(
                 area,

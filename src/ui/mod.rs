@@ -10,6 +10,7 @@ mod logline;
 mod logs;
 mod queue;
 mod service;
+mod timeline;
 
 use crate::app::command::{self, Spec};
 use crate::app::keys::Action;

@@ -471,7 +471,47 @@ fn the_command_line_hints_the_commands_offered() {
     };
     assert_eq!(
         hint(false),
-        ":█  stack NAME · theme NAME · redeploy · rollback [REV] · purge [dlq] · redrive · audit · q"
+        ":█  stack NAME · theme NAME · redeploy · rollback [REV] · purge [dlq] · redrive · audit · timeline · q"
     );
-    assert_eq!(hint(true), ":█  stack NAME · theme NAME · audit · q");
+    assert_eq!(
+        hint(true),
+        ":█  stack NAME · theme NAME · audit · timeline · q"
+    );
+}
+
+#[test]
+fn the_timeline_lists_the_incident_and_shows_a_deployments_diff() {
+    let mut state = crate::app::timeline_tests::incident_timeline();
+    let text = screen(&state, 80, 24);
+    assert!(text.contains("timeline · last 2 h"), "{text}");
+    assert!(text.contains("deploy ROLLED BACK"), "{text}");
+    snap("timeline", &state);
+    // The rolled-back deployment's start, its detail with the task-definition diff.
+    let start = match &state.ops.dialog {
+        Some(crate::app::ops::Dialog::Timeline(v)) => v
+            .entries
+            .iter()
+            .position(|e| e.title.starts_with("deployment ecs-svc/2 started"))
+            .unwrap(),
+        other => panic!("{other:?}"),
+    };
+    update(&mut state, Msg::Key(Key::Home));
+    for _ in 0..start {
+        update(&mut state, Msg::Key(Key::Down));
+    }
+    update(&mut state, Msg::Key(Key::Enter));
+    let text = screen(&state, 160, 48);
+    assert!(
+        text.contains("courier image: courier:7 → courier:8"),
+        "{text}"
+    );
+    snap("timeline_detail", &state);
+}
+
+#[test]
+fn deployment_starts_are_marked_on_the_charts() {
+    let state = crate::app::timeline_tests::incident();
+    let text = screen(&state, 160, 48);
+    assert!(text.contains("│ deploy"), "{text}");
+    snap("deployment_markers", &state);
 }
