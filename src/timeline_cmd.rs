@@ -9,10 +9,16 @@ use crate::aws::ecs::Ecs;
 use crate::aws::ecs_actions::EcsActions;
 use crate::aws::logs::Logs;
 use crate::cli::TimelineFormat;
+use crate::model::dashboard::{
+    dashboard_queries, OLDEST_AGE, PERIOD_SECONDS, QUEUE_DELETED, QUEUE_DEPTH, QUEUE_RECEIVED,
+};
 use crate::model::ecs::{diff, short};
 use crate::model::health::Deployment;
+use crate::model::sqs::queue_name;
 use crate::model::stack::StackResources;
 use crate::model::timeline::{self as tl, AlarmTransition, Diffs, Entry, Loaded};
+use crate::model::warning_history::onsets;
+use crate::model::warnings::{Thresholds, WarningInput};
 use std::time::Duration;
 
 /// The most log events read for the error counts; the span counted is then the newest part.
@@ -21,8 +27,8 @@ pub const MAX_LOG_EVENTS: usize = 20_000;
 const AUDIT_RECORDS: usize = 10_000;
 /// DescribeServices answers up to 100 events.
 const EVENTS: usize = 100;
-/// The sources read: service, tasks, alarm history, logs, audit log.
-const SOURCES: usize = 5;
+/// The sources read: service, tasks, alarm history, logs, audit log, queue metrics.
+const SOURCES: usize = 6;
 
 fn missing(stack: &StackResources, key: &str) -> String {
     format!(
@@ -161,13 +167,54 @@ async fn error_counts(
     Ok((tl::error_spikes(&counts, since), note))
 }
 
+/// The queue's warnings replayed over the window's minutes ([`onsets`]): when stackdeck would
+/// have warned. One GetMetricData of the work queue's series, from a quarter hour before
+/// `start` so that a stall under way at the window's start has its run.
+async fn warnings(
+    sdk: &aws_config::SdkConfig,
+    profile: &str,
+    stack: &StackResources,
+    thresholds: &Thresholds,
+    start: i64,
+    now: i64,
+) -> Result<Vec<Entry>, String> {
+    let Some(url) = stack.get("queue_url") else {
+        return Ok(Vec::new());
+    };
+    let queries: Vec<_> = dashboard_queries(stack)
+        .into_iter()
+        .filter(|q| q.namespace == "AWS/SQS")
+        .collect();
+    let period = i64::from(PERIOD_SECONDS);
+    let end = now - now.rem_euclid(period) + period;
+    let from = start - start.rem_euclid(period) - 15 * period;
+    let metrics = CloudWatch::new(sdk, profile.to_owned())
+        .metric_data(&queries, from, end, PERIOD_SECONDS)
+        .await
+        .map_err(|e| e.message)?;
+    let series = |id: &str| metrics.get(id).cloned().unwrap_or_default();
+    let input = WarningInput {
+        queue: queue_name(url).to_owned(),
+        depth: series(QUEUE_DEPTH),
+        age: series(OLDEST_AGE),
+        received: series(QUEUE_RECEIVED),
+        deleted: series(QUEUE_DELETED),
+        now,
+        ..Default::default()
+    };
+    Ok(onsets(&input, thresholds, start)
+        .into_iter()
+        .map(|(at, w)| tl::warning(at, w.code, &format!("WARNING: {}", w.message)))
+        .collect())
+}
+
 /// Read every source; the entries in the window, and each source that failed with why.
 async fn collect(
     sdk: &aws_config::SdkConfig,
     profile: &str,
     stack: &StackResources,
-    start: i64,
-    now: i64,
+    thresholds: &Thresholds,
+    (start, now): (i64, i64),
 ) -> (Vec<Entry>, Vec<(&'static str, String)>, Vec<String>) {
     let ecs = Ecs::new(sdk, profile.to_owned());
     let svc = (stack.get("cluster"), stack.get("service"));
@@ -193,24 +240,34 @@ async fn collect(
         error_counts(&Logs::new(sdk, profile.to_owned()), group, start, now).await
     };
     let audit = audit_records(crate::ops::audit::default_path());
-    let (service, tasks, alarms, logs, audit) = tokio::join!(
+    let (service, tasks, alarms, logs, audit, warned) = tokio::join!(
         service,
         tasks,
         alarm_history(sdk, profile, stack, start, now),
         logs,
-        audit
+        audit,
+        warnings(sdk, profile, stack, thresholds, start, now)
     );
     let (mut parts, mut failed, mut notes) = (Vec::new(), Vec::new(), Vec::new());
+    let mut listed = Vec::new();
     match service {
         Ok((s, diffs)) => {
             parts.push(tl::deployments(&s.deployments, &s.events, &diffs));
             parts.push(tl::service_events(&s.events));
+            listed = s.deployments;
         }
         Err(e) => failed.push(("service", e)),
     }
     match tasks {
-        Ok(tasks) => parts.push(tl::task_stops(&tasks)),
+        Ok(tasks) => {
+            parts.push(tl::task_stops(&tasks));
+            parts.push(tl::unlisted_deployments(&tasks, &listed));
+        }
         Err(e) => failed.push(("tasks", e)),
+    }
+    match warned {
+        Ok(entries) => parts.push(entries),
+        Err(e) => failed.push(("queue metrics", e)),
     }
     match alarms {
         Ok(alarms) => parts.push(tl::alarm_transitions(&alarms)),
@@ -240,10 +297,11 @@ pub async fn run(
     stack: &StackResources,
     since: Duration,
     format: TimelineFormat,
+    thresholds: &Thresholds,
 ) -> i32 {
     let now = jiff::Timestamp::now().as_second();
     let start = now - since.as_secs() as i64;
-    let (entries, failed, notes) = collect(sdk, profile, stack, start, now).await;
+    let (entries, failed, notes) = collect(sdk, profile, stack, thresholds, (start, now)).await;
     for (source, why) in &failed {
         eprintln!("timeline: {source} unavailable: {why}");
     }

@@ -116,8 +116,7 @@ pub fn healthy() -> Dashboard {
                 health: "HEALTHY".into(),
                 task_definition: "arn:aws:ecs:us-east-1:000000000000:task-definition/courier-local:7".into(),
                 started: Some(NOW - 3 * 3600),
-                stopped: None,
-                stopped_reason: String::new(),
+                ..Default::default()
             },
             Task {
                 id: "7d1e2f3a4b5c6d7e".into(),
@@ -126,8 +125,7 @@ pub fn healthy() -> Dashboard {
                 health: "HEALTHY".into(),
                 task_definition: "arn:aws:ecs:us-east-1:000000000000:task-definition/courier-local:7".into(),
                 started: Some(NOW - 3 * 3600 + 30),
-                stopped: None,
-                stopped_reason: String::new(),
+                ..Default::default()
             },
         ]),
         targets: Ok(Some(vec![
@@ -207,6 +205,7 @@ pub fn failing_deployment() -> Dashboard {
             started: Some(NOW - 200),
             stopped: Some(NOW - 190),
             stopped_reason: "Essential container in task exited".into(),
+            ..Default::default()
         });
     }
     if let Ok(Some(targets)) = d.targets.as_mut() {

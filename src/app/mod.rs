@@ -121,7 +121,7 @@ pub struct State {
     /// The caller's account, once STS answered.
     account: Option<String>,
     /// When the warning rules fire.
-    thresholds: Thresholds,
+    pub(crate) thresholds: Thresholds,
     /// Something changed since the last draw.
     pub dirty: bool,
 }

@@ -8,6 +8,8 @@ use super::keys::Key;
 use super::msg::{Effect, TimelineAsk};
 use super::State;
 use crate::model::timeline::{self as tl, Diffs, Entry, Loaded};
+use crate::model::warning_history::onsets;
+use crate::model::warnings::WarningInput;
 
 /// How far back the dashboard's timeline goes (as `stackdeck timeline`'s default).
 pub const TIMELINE_SECONDS: i64 = 2 * 3600;
@@ -56,12 +58,27 @@ impl State {
         let empty = Diffs::new();
         let diffs = loaded.map_or(&empty, |l| &l.diffs);
         if let Some(data) = &self.refresh.data {
-            if let Ok(s) = &data.health.service {
-                parts.push(tl::deployments(&s.deployments, &s.events, diffs));
-                parts.push(tl::service_events(&s.events));
-            }
+            let listed = match &data.health.service {
+                Ok(s) => {
+                    parts.push(tl::deployments(&s.deployments, &s.events, diffs));
+                    parts.push(tl::service_events(&s.events));
+                    s.deployments.as_slice()
+                }
+                Err(_) => &[],
+            };
             if let Ok(tasks) = &data.tasks {
                 parts.push(tl::task_stops(tasks));
+                parts.push(tl::unlisted_deployments(tasks, listed));
+            }
+            // When the queue's warnings would have shown, over the charts' hour.
+            if let Ok(metrics) = &data.metrics {
+                let input = WarningInput::from_parts(&data.health, metrics, None, "", self.now);
+                parts.push(
+                    onsets(&input, &self.thresholds, since)
+                        .into_iter()
+                        .map(|(at, w)| tl::warning(at, w.code, &format!("WARNING: {}", w.message)))
+                        .collect(),
+                );
             }
         }
         let lines = self

@@ -138,6 +138,7 @@ impl Ecs {
                         .map(|h| h.as_str().to_owned())
                         .unwrap_or_default(),
                     task_definition: t.task_definition_arn().unwrap_or_default().to_owned(),
+                    started_by: t.started_by().unwrap_or_default().to_owned(),
                     started: t.started_at().map(|d| d.secs()),
                     stopped: t.stopped_at().map(|d| d.secs()),
                     stopped_reason: t.stopped_reason().unwrap_or_default().to_owned(),

@@ -86,7 +86,8 @@ pub async fn run(mut cli: Cli) -> i32 {
                 Ok(resources) => {
                     let resources = crate::tui::with_overrides(resources, &config);
                     let profile = target.profile_name();
-                    crate::timeline_cmd::run(&sdk, &profile, &resources, since, format).await
+                    crate::timeline_cmd::run(&sdk, &profile, &resources, since, format, &warnings)
+                        .await
                 }
                 Err(code) => code,
             }

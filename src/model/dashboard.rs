@@ -17,6 +17,8 @@ pub struct Task {
     /// HEALTHY, UNHEALTHY, UNKNOWN.
     pub health: String,
     pub task_definition: String,
+    /// Who started it: `ecs-svc/…`, the deployment, for a service's task.
+    pub started_by: String,
     /// Unix seconds.
     pub started: Option<i64>,
     pub stopped: Option<i64>,

@@ -15,6 +15,7 @@ pub mod sqs;
 pub mod stack;
 pub mod time;
 pub mod timeline;
+pub mod warning_history;
 pub mod warnings;
 
 #[cfg(test)]

@@ -7,11 +7,13 @@
 
 mod render;
 mod spikes;
+mod tasks;
 
 pub use render::{kind_label, relative, to_json, to_markdown, to_text, utc};
 pub use spikes::{
     error_spikes, errors_per_minute, SPIKE_BASELINE_MINUTES, SPIKE_FACTOR, SPIKE_MIN,
 };
+pub use tasks::unlisted_deployments;
 
 use super::audit::Record;
 use super::dashboard::Task;
