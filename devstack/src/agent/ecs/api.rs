@@ -98,13 +98,19 @@ pub async fn normalise_tasks(agent: &Arc<Agent>, call: &Call) -> Result<Response
     } else {
         HashMap::new()
     };
+    let stopped: HashMap<String, (f64, f64)> = match &*agent.ecs.service.lock().expect("ecs lock") {
+        Some(service) => service.stopped.clone(),
+        None => HashMap::new(),
+    };
     let mut fix_task = |task: &mut Value| {
         // The agent's own tasks: when their process started, and their container health check
         // (courier's is `courier healthcheck`, a GET /healthz) — moto has neither.
         let arn = task
             .get("taskArn")
             .and_then(Value::as_str)
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .to_owned();
+        let arn = arn.as_str();
         if let Some((started_at, health)) = ours.get(arn) {
             if task.get("startedAt").is_none_or(Value::is_null) {
                 task["startedAt"] = json!(started_at);
@@ -113,6 +119,14 @@ pub async fn normalise_tasks(agent: &Arc<Agent>, call: &Call) -> Result<Response
             if let Some(containers) = task.get_mut("containers").and_then(Value::as_array_mut) {
                 for c in containers {
                     c["healthStatus"] = json!(health);
+                }
+            }
+        }
+        // The tasks the agent stopped: when they ran, as ECS says of a stopped task.
+        if let Some((started_at, stopped_at)) = stopped.get(arn) {
+            for (key, at) in [("startedAt", started_at), ("stoppedAt", stopped_at)] {
+                if task.get(key).is_none_or(Value::is_null) {
+                    task[key] = json!(at);
                 }
             }
         }

@@ -55,6 +55,9 @@ pub struct Task {
     pub ready: bool,
 }
 
+/// How many stopped tasks' times are kept.
+const STOPPED_KEPT: usize = 500;
+
 #[derive(Default)]
 pub struct ServiceState {
     pub cluster: String,
@@ -68,6 +71,9 @@ pub struct ServiceState {
     pub processes: HashMap<String, Child>,
     pub last_completed: Option<String>,
     pub(super) next_deployment: u64,
+    /// Tasks taken out of the service: when each started and stopped (seconds since the epoch),
+    /// by task ARN — moto keeps the stopped task but knows neither, ECS answers both.
+    pub stopped: HashMap<String, (f64, f64)>,
 }
 
 impl ServiceState {
@@ -121,6 +127,19 @@ impl ServiceState {
         let i = self.tasks.iter().position(|t| t.arn == arn)?;
         let task = self.tasks.remove(i);
         let process = self.processes.remove(&task.arn);
+        // ECS lists a stopped task for about an hour; a bound keeps a long-lived agent small.
+        if self.stopped.len() >= STOPPED_KEPT {
+            let oldest = self
+                .stopped
+                .iter()
+                .min_by(|a, b| a.1 .1.total_cmp(&b.1 .1))
+                .map(|(arn, _)| arn.clone());
+            oldest.map(|arn| self.stopped.remove(&arn));
+        }
+        self.stopped.insert(
+            task.arn.clone(),
+            (task.started_at, super::super::now_secs()),
+        );
         Some((task, process))
     }
 
