@@ -8,6 +8,7 @@ mod cloudwatch_protocol;
 mod deploy_gate;
 mod deploy_role;
 mod discovery;
+mod drill;
 mod kit;
 mod operations;
 mod status;
