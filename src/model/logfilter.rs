@@ -121,7 +121,10 @@ fn term(word: String) -> Term {
         Some((sign, op)) if !key.is_empty() => Term::Field {
             key: key.to_owned(),
             op,
-            value: rest[sign.len()..].to_owned(),
+            value: match op {
+                Op::Eq | Op::Ne => rest[sign.len()..].to_lowercase(),
+                _ => rest[sign.len()..].to_owned(),
+            },
             word: word.clone(),
         },
         _ => Term::Text(word),
@@ -161,20 +164,32 @@ fn ordered(o: std::cmp::Ordering, op: Op) -> bool {
     }
 }
 
-/// `pattern` with `*` wildcards matches all of `text`, case-insensitively.
+/// `pattern` (lower case, as [`term`] keeps it) with `*` wildcards matches all of `text`,
+/// case-insensitively; no allocation for a text already in lower case (most field values).
 fn glob(text: &str, pattern: &str) -> bool {
-    super::glob::glob_match(&pattern.to_lowercase(), &text.to_lowercase())
+    let text: std::borrow::Cow<str> = if text.chars().any(char::is_uppercase) {
+        text.to_lowercase().into()
+    } else {
+        text.into()
+    };
+    super::glob::glob_match(pattern, &text)
 }
 
-/// Case-insensitive substring test; an empty needle is found everywhere.
+/// Case-insensitive substring test; an empty needle is found everywhere. ASCII (the usual log
+/// line) is compared in place, candidates found by their first byte: a filter runs over the
+/// whole 10,000-line buffer on every frame.
 pub fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
     if needle.is_ascii() && haystack.is_ascii() {
-        let needle = needle.as_bytes();
-        return needle.is_empty()
-            || haystack
-                .as_bytes()
-                .windows(needle.len())
-                .any(|w| w.eq_ignore_ascii_case(needle));
+        let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+        let Some((&first, rest)) = n.split_first() else {
+            return true;
+        };
+        let first = first.to_ascii_lowercase();
+        return h.len() >= n.len()
+            && (0..=h.len() - n.len()).any(|i| {
+                h[i].to_ascii_lowercase() == first
+                    && h[i + 1..i + n.len()].eq_ignore_ascii_case(rest)
+            });
     }
     haystack.to_lowercase().contains(&needle.to_lowercase())
 }
@@ -239,8 +254,24 @@ mod tests {
     }
 
     #[test]
+    fn text_is_found_whatever_its_case() {
+        assert!(contains_ignore_case("POST /Messages 202", "messages"));
+        assert!(contains_ignore_case("abc", "ABC") && contains_ignore_case("abc", ""));
+        assert!(!contains_ignore_case("ab", "abc") && !contains_ignore_case("", "a"));
+        assert!(
+            contains_ignore_case("aab", "ab"),
+            "a candidate that fails, then one that holds"
+        );
+        assert!(contains_ignore_case("Ünïcode ERROR", "error"));
+    }
+
+    #[test]
     fn globs_anchor_both_ends() {
         assert!(glob("503", "5*"));
+        assert!(
+            glob("/Messages", "/messages"),
+            "the text's case does not count"
+        );
         assert!(glob("503", "*3"));
         assert!(glob("503", "5*3"));
         assert!(!glob("5", "5*5"));
