@@ -227,7 +227,28 @@ pub async fn idle(b: &Bench) -> Result<Vec<Row>> {
     let mut cmd = b.stackdeck();
     cmd.args(["--stack", &stack.name]);
     let tmux = Tmux::start(&shell_line(&cmd), 160, 48);
-    tokio::time::sleep(Duration::from_secs(5)).await;
+    // Idle means started: the log panel's history (the bench's 100 000 events fill the buffer)
+    // read and parsed, its line count unchanged for 5 s (at most a minute).
+    let mut last = String::new();
+    let mut steady = 0;
+    for _ in 0..60 {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let screen = tmux.screen();
+        let lines = screen
+            .split(" · ")
+            .find(|part| part.ends_with(" lines"))
+            .unwrap_or_default()
+            .to_owned();
+        steady = if !lines.is_empty() && lines == last {
+            steady + 1
+        } else {
+            0
+        };
+        last = lines;
+        if steady >= 5 {
+            break;
+        }
+    }
     let pid: u32 = tmux
         .pane("#{pane_pid}")
         .trim()
