@@ -491,7 +491,7 @@ fn the_timeline_lists_the_incident_and_shows_a_deployments_diff() {
         Some(crate::app::ops::Dialog::Timeline(v)) => v
             .entries
             .iter()
-            .position(|e| e.title.starts_with("deployment ecs-svc/2 started"))
+            .position(|e| e.title.ends_with("started (deployment ecs-svc/2)"))
             .unwrap(),
         other => panic!("{other:?}"),
     };

@@ -222,13 +222,13 @@ async fn the_stall_worker_drill_warns_before_the_alarm_and_the_timeline_tells_it
     assert!(out.status.success(), "{}", text(&out));
     let markdown = String::from_utf8(out.stdout).unwrap();
     let rows = rows(&markdown);
-    let revision_2 = format!("{}:2", stack.family);
-    let revision_1 = format!("{}:1", stack.family);
+    let revision_2 = format!("{}:2 ", stack.family);
+    let revision_1 = format!("{}:1 ", stack.family);
     // The rollback's audit line and its deployment's start fall in the same second (the line is
     // written once UpdateService answered): either order is the truth.
     let order: [(&str, Is); 5] = [
         ("the revision-2 deployment", &|r| {
-            r.kind == "deploy started" && r.title.ends_with(&revision_2)
+            r.kind == "deploy started" && r.title.starts_with(&revision_2)
         }),
         ("the warning", &|r| {
             r.kind == "warning" && r.title.contains("nothing consumed")
@@ -240,7 +240,7 @@ async fn the_stall_worker_drill_warns_before_the_alarm_and_the_timeline_tells_it
             r.kind == "operator" && r.title.starts_with("rollback")
         }),
         ("its completion", &|r| {
-            r.kind == "deploy completed" && r.title.ends_with(&revision_1)
+            r.kind == "deploy completed" && r.title.starts_with(&revision_1)
         }),
     ];
     let mut from = 0;
@@ -257,7 +257,7 @@ async fn the_stall_worker_drill_warns_before_the_alarm_and_the_timeline_tells_it
     assert!(
         rows[alarm..]
             .iter()
-            .any(|r| r.kind == "deploy started" && r.title.ends_with(&revision_1)),
+            .any(|r| r.kind == "deploy started" && r.title.starts_with(&revision_1)),
         "the rollback's deployment after the ALARM:\n{markdown}"
     );
     // The story's rows as the export writes them (which other rows come between — service
@@ -300,7 +300,7 @@ fn redact(rows: &[&Row], name: &str) -> String {
                 .split(' ')
                 .map(|w| {
                     if w.starts_with("ecs-svc/") {
-                        "ecs-svc/ID".to_owned()
+                        format!("ecs-svc/ID{}", if w.ends_with(')') { ")" } else { "" })
                     } else if w.chars().any(|c| c.is_ascii_digit()) && !w.contains(':') {
                         "N".to_owned()
                     } else {

@@ -186,7 +186,7 @@ pub fn deployments(list: &[Deployment], events: &[ServiceEvent], diffs: &Diffs) 
             let mut start = entry(
                 created,
                 Kind::DeploymentStarted,
-                format!("deployment {} started: {td}", d.id),
+                format!("{td} started (deployment {})", d.id),
                 id.clone(),
             );
             start.detail = detail;
@@ -196,18 +196,18 @@ pub fn deployments(list: &[Deployment], events: &[ServiceEvent], diffs: &Diffs) 
         let end = match d.rollout_state {
             Rollout::Completed => Some((
                 Kind::DeploymentCompleted,
-                format!("deployment {} completed: {td}", d.id),
+                format!("{td} completed (deployment {})", d.id),
             )),
             Rollout::Failed if rolled_back(d, events) => Some((
                 Kind::DeploymentRolledBack,
                 format!(
-                    "deployment {} of {td} failed and was rolled back: {}",
+                    "{td} failed and was rolled back (deployment {}): {}",
                     d.id, d.rollout_reason
                 ),
             )),
             Rollout::Failed => Some((
                 Kind::DeploymentFailed,
-                format!("deployment {} of {td} failed: {}", d.id, d.rollout_reason),
+                format!("{td} failed (deployment {}): {}", d.id, d.rollout_reason),
             )),
             _ => None,
         };

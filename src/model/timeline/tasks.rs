@@ -33,7 +33,7 @@ pub fn unlisted_deployments(tasks: &[Task], listed: &[Deployment]) -> Vec<Entry>
             let mut row = entry(
                 t.started?,
                 Kind::DeploymentStarted,
-                format!("deployment {id} started: {}", short(&t.task_definition)),
+                format!("{} started (deployment {id})", short(&t.task_definition)),
                 Some(id.to_owned()),
             );
             row.detail = vec![
@@ -76,7 +76,7 @@ mod tests {
         let found = unlisted_deployments(&tasks, &listed);
         assert_eq!(found.len(), 1, "{found:#?}");
         assert_eq!(found[0].at, 100);
-        assert_eq!(found[0].title, "deployment ecs-svc/2 started: courier:2");
+        assert_eq!(found[0].title, "courier:2 started (deployment ecs-svc/2)");
         assert_eq!(found[0].kind, Kind::DeploymentStarted);
     }
 }

@@ -351,10 +351,10 @@ fn merge_sorts_stably_and_drops_events_that_repeat_a_deployment() {
         titles,
         vec![
             "(deployment ecs-svc/2) deployment completed.",
-            "deployment ecs-svc/2 started: courier:8",
+            "courier:8 started (deployment ecs-svc/2)",
             "first",
             "second",
-            "deployment ecs-svc/2 completed: courier:8",
+            "courier:8 completed (deployment ecs-svc/2)",
             "has reached a steady state.",
             "(deployment ecs-svc/9) deployment completed.",
         ]
