@@ -239,14 +239,7 @@ fn draw_confirm(state: &State, frame: &mut Frame, area: Rect, confirm: &Confirm)
         }
         None => {
             let button = |label: &str, on: bool| {
-                let style = if on {
-                    Style::default()
-                        .fg(theme.selection)
-                        .bg(theme.focus)
-                        .add_modifier(Modifier::BOLD)
-                } else {
-                    Style::default().fg(theme.text)
-                };
+                let style = super::choice_style(theme, on);
                 Span::styled(format!("[ {label} ]"), style)
             };
             prompt.push(Line::from(vec![
@@ -345,14 +338,7 @@ fn draw_picker(
         .take(list_rows as usize)
         .map(|(i, o)| {
             let selected = i == cursor;
-            let style = if selected {
-                Style::default()
-                    .fg(theme.selection)
-                    .bg(theme.focus)
-                    .add_modifier(Modifier::BOLD)
-            } else {
-                Style::default().fg(theme.text)
-            };
+            let style = super::choice_style(theme, selected);
             let mark = if i == choices.selected { "★" } else { " " };
             Line::from(vec![
                 Span::styled(

@@ -49,6 +49,18 @@ pub fn layout(state: &State, body: Rect) -> Vec<(Panel, Rect)> {
 }
 
 /// A panel's frame: its title, its age on the right, the focus colour when focused.
+/// A list row or button: chosen (the theme's selection on its focus colour, bold) or not.
+pub(crate) fn choice_style(theme: &crate::theme::Theme, chosen: bool) -> Style {
+    if chosen {
+        Style::default()
+            .fg(theme.selection)
+            .bg(theme.focus)
+            .add_modifier(Modifier::BOLD)
+    } else {
+        Style::default().fg(theme.text)
+    }
+}
+
 pub(crate) fn block<'a>(state: &State, panel: Panel, title: String, age: String) -> Block<'a> {
     let theme = &state.theme;
     let focused = panel == state.focus;

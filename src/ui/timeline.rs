@@ -157,14 +157,7 @@ fn draw_list(state: &State, frame: &mut Frame, area: Rect, view: &TimelineView) 
         .take(rows)
         .map(|(i, e)| {
             let selected = i == view.cursor;
-            let base = if selected {
-                Style::default()
-                    .fg(theme.selection)
-                    .bg(theme.focus)
-                    .add_modifier(Modifier::BOLD)
-            } else {
-                Style::default().fg(theme.text)
-            };
+            let base = super::choice_style(theme, selected);
             let kind = if selected {
                 base
             } else {
