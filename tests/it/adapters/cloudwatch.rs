@@ -91,8 +91,10 @@ async fn one_refresh_fills_every_panel_with_as_many_calls_for_one_metric_as_for_
             dashboard::CONNECTIONS,
             dashboard::CPU,
             dashboard::FREE_STORAGE,
+            dashboard::QUEUE_DELETED,
             dashboard::QUEUE_DEPTH,
             dashboard::OLDEST_AGE,
+            dashboard::QUEUE_RECEIVED,
         ]
     );
     assert_eq!(d.latest(dashboard::QUEUE_DEPTH), Some(7.0));
