@@ -95,10 +95,7 @@ pub async fn run(
         ..
     } = options;
     let Some(group) = stack.get("log_group") else {
-        eprintln!(
-            "stackdeck: stack {} has no `log_group` discovery parameter (/stackdeck/{}/log_group)",
-            stack.stack, stack.stack
-        );
+        eprintln!("stackdeck: {}", stack.missing_message("log_group"));
         return 2;
     };
     let logs = Logs::new(sdk, profile.to_owned());

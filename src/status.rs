@@ -26,13 +26,6 @@ pub const EXIT_HEALTHY: i32 = 0;
 pub const EXIT_DEGRADED: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
-fn missing(stack: &StackResources, key: &str) -> String {
-    format!(
-        "stack {} has no `{key}` discovery parameter (/stackdeck/{}/{key})",
-        stack.stack, stack.stack
-    )
-}
-
 /// Read every source of the snapshot, concurrently.
 pub async fn snapshot(
     sdk: &aws_config::SdkConfig,
@@ -41,14 +34,11 @@ pub async fn snapshot(
 ) -> Snapshot {
     let service = async {
         let (Some(cluster), Some(service)) = (stack.get("cluster"), stack.get("service")) else {
-            return Err(missing(
-                stack,
-                if stack.get("cluster").is_none() {
-                    "cluster"
-                } else {
-                    "service"
-                },
-            ));
+            return Err(stack.missing_message(if stack.get("cluster").is_none() {
+                "cluster"
+            } else {
+                "service"
+            }));
         };
         Ecs::new(sdk, profile.to_owned())
             .service(cluster, service)
@@ -58,10 +48,10 @@ pub async fn snapshot(
     let queue = async {
         let url = stack
             .get("queue_url")
-            .ok_or_else(|| missing(stack, "queue_url"))?;
+            .ok_or_else(|| stack.missing_message("queue_url"))?;
         let dlq_url = stack
             .get("dlq_url")
-            .ok_or_else(|| missing(stack, "dlq_url"))?;
+            .ok_or_else(|| stack.missing_message("dlq_url"))?;
         let sqs = SqsActions::new(sdk, profile.to_owned());
         let (work, dlq) = tokio::join!(sqs.facts(url), sqs.facts(dlq_url));
         let (work, dlq) = (work.map_err(|e| e.message)?, dlq.map_err(|e| e.message)?);
@@ -77,7 +67,7 @@ pub async fn snapshot(
     let alarms = async {
         let prefix = stack
             .get("alarm_prefix")
-            .ok_or_else(|| missing(stack, "alarm_prefix"))?;
+            .ok_or_else(|| stack.missing_message("alarm_prefix"))?;
         CloudWatch::new(sdk, profile.to_owned())
             .alarms(prefix)
             .await
@@ -230,7 +220,7 @@ pub async fn run(
     let mut waited = None;
     if let Some(timeout) = wait {
         let (Some(cluster), Some(service)) = (stack.get("cluster"), stack.get("service")) else {
-            eprintln!("stackdeck: {}", missing(stack, "service"));
+            eprintln!("stackdeck: {}", stack.missing_message("service"));
             return EXIT_ERROR;
         };
         let svc = ServiceRef {

@@ -30,13 +30,6 @@ const EVENTS: usize = 100;
 /// The sources read: service, tasks, alarm history, logs, audit log, queue metrics.
 const SOURCES: usize = 6;
 
-fn missing(stack: &StackResources, key: &str) -> String {
-    format!(
-        "stack {} has no `{key}` discovery parameter (/stackdeck/{}/{key})",
-        stack.stack, stack.stack
-    )
-}
-
 /// The state changes of the stack's alarms between `start` and `end`.
 pub async fn alarm_history(
     sdk: &aws_config::SdkConfig,
@@ -47,7 +40,7 @@ pub async fn alarm_history(
 ) -> Result<Vec<AlarmTransition>, String> {
     let prefix = stack
         .get("alarm_prefix")
-        .ok_or_else(|| missing(stack, "alarm_prefix"))?;
+        .ok_or_else(|| stack.missing_message("alarm_prefix"))?;
     CloudWatch::new(sdk, profile.to_owned())
         .alarm_history(prefix, start, end)
         .await
@@ -220,7 +213,7 @@ async fn collect(
     let svc = (stack.get("cluster"), stack.get("service"));
     let service = async {
         let (Some(cluster), Some(service)) = svc else {
-            return Err(missing(stack, "service"));
+            return Err(stack.missing_message("service"));
         };
         let found = ecs.service_with_events(cluster, service, EVENTS).await;
         let found = found.map_err(|e| e.message)?;
@@ -229,14 +222,14 @@ async fn collect(
     };
     let tasks = async {
         let (Some(cluster), Some(service)) = svc else {
-            return Err(missing(stack, "service"));
+            return Err(stack.missing_message("service"));
         };
         ecs.tasks(cluster, service).await.map_err(|e| e.message)
     };
     let logs = async {
         let group = stack
             .get("log_group")
-            .ok_or_else(|| missing(stack, "log_group"))?;
+            .ok_or_else(|| stack.missing_message("log_group"))?;
         error_counts(&Logs::new(sdk, profile.to_owned()), group, start, now).await
     };
     let audit = audit_records(crate::ops::audit::default_path());

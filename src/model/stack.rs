@@ -57,6 +57,15 @@ impl StackResources {
         self.values.get(key).map(String::as_str)
     }
 
+    /// The sentence saying the stack lacks parameter `key`, naming its full path.
+    pub fn missing_message(&self, key: &str) -> String {
+        format!(
+            "stack {} has no `{key}` discovery parameter ({}{key})",
+            self.stack,
+            discovery_path(&self.stack)
+        )
+    }
+
     /// Contract keys with no parameter.
     pub fn missing(&self) -> Vec<&'static str> {
         DISCOVERY_KEYS
@@ -108,6 +117,15 @@ mod tests {
         assert_eq!(found.values.len(), 2);
         assert_eq!(found.missing().len(), 10);
         assert!(found.missing().contains(&"service"));
+    }
+
+    #[test]
+    fn a_missing_parameter_is_named_with_its_path() {
+        let stack = StackResources::from_parameters("s", []);
+        assert_eq!(
+            stack.missing_message("log_group"),
+            "stack s has no `log_group` discovery parameter (/stackdeck/s/log_group)"
+        );
     }
 
     #[test]

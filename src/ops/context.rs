@@ -39,8 +39,8 @@ impl Context {
     pub(super) fn require(&self, key: &str) -> Result<String, String> {
         self.stack.get(key).map(str::to_owned).ok_or_else(|| {
             format!(
-                "stack {} has no `{key}` discovery parameter (/stackdeck/{}/{key}): apply the stack's Terraform, or name it in the config file",
-                self.stack.stack, self.stack.stack
+                "{}: apply the stack's Terraform, or name it in the config file",
+                self.stack.missing_message(key)
             )
         })
     }
