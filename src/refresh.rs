@@ -6,7 +6,7 @@ use crate::aws::ecs::Ecs;
 use crate::aws::elb::Elb;
 use crate::aws::rds::Rds;
 use crate::model::dashboard::{
-    dashboard_queries, Dashboard, MetricQuery, PERIOD_SECONDS, WINDOW_SECONDS,
+    dashboard_queries, window_end, Dashboard, MetricQuery, PERIOD_SECONDS, WINDOW_SECONDS,
 };
 use crate::model::stack::StackResources;
 
@@ -59,8 +59,7 @@ pub async fn refresh_with(
         }
     };
     let metrics = async {
-        // Align the window to the period so consecutive refreshes ask for the same buckets.
-        let end = now - now.rem_euclid(i64::from(PERIOD_SECONDS)) + i64::from(PERIOD_SECONDS);
+        let end = window_end(now);
         CloudWatch::new(sdk, profile.to_owned())
             .metric_data(queries, end - WINDOW_SECONDS, end, PERIOD_SECONDS)
             .await

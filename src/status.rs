@@ -93,12 +93,8 @@ pub async fn warning_reads(
     stack: &StackResources,
     now: i64,
 ) -> (Metrics, Option<Vec<Target>>, Vec<String>) {
-    let queries: Vec<_> = dashboard::dashboard_queries(stack)
-        .into_iter()
-        .filter(|q| q.namespace == "AWS/SQS")
-        .collect();
-    let period = i64::from(PERIOD_SECONDS);
-    let end = now - now.rem_euclid(period) + period;
+    let queries = dashboard::queue_queries(stack);
+    let end = dashboard::window_end(now);
     let cloudwatch = CloudWatch::new(sdk, profile.to_owned());
     let metrics =
         cloudwatch.metric_data(&queries, end - WARNING_WINDOW_SECONDS, end, PERIOD_SECONDS);

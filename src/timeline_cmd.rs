@@ -9,15 +9,13 @@ use crate::aws::ecs::Ecs;
 use crate::aws::ecs_actions::EcsActions;
 use crate::aws::logs::Logs;
 use crate::cli::TimelineFormat;
-use crate::model::dashboard::{
-    dashboard_queries, OLDEST_AGE, PERIOD_SECONDS, QUEUE_DELETED, QUEUE_DEPTH, QUEUE_RECEIVED,
-};
+use crate::model::dashboard::{queue_queries, window_end, PERIOD_SECONDS};
 use crate::model::ecs::{diff, short};
 use crate::model::health::Deployment;
 use crate::model::sqs::queue_name;
 use crate::model::stack::StackResources;
 use crate::model::timeline::{self as tl, AlarmTransition, Diffs, Entry, Loaded};
-use crate::model::warning_history::onsets;
+use crate::model::warning_history::timeline_entries;
 use crate::model::warnings::{Thresholds, WarningInput};
 use std::time::Duration;
 
@@ -160,7 +158,7 @@ async fn error_counts(
     Ok((tl::error_spikes(&counts, since), note))
 }
 
-/// The queue's warnings replayed over the window's minutes ([`onsets`]): when stackdeck would
+/// The queue's warnings replayed over the window's minutes ([`timeline_entries`]): when stackdeck would
 /// have warned. One GetMetricData of the work queue's series, from a quarter hour before
 /// `start` so that a stall under way at the window's start has its run.
 async fn warnings(
@@ -174,31 +172,14 @@ async fn warnings(
     let Some(url) = stack.get("queue_url") else {
         return Ok(Vec::new());
     };
-    let queries: Vec<_> = dashboard_queries(stack)
-        .into_iter()
-        .filter(|q| q.namespace == "AWS/SQS")
-        .collect();
     let period = i64::from(PERIOD_SECONDS);
-    let end = now - now.rem_euclid(period) + period;
     let from = start - start.rem_euclid(period) - 15 * period;
     let metrics = CloudWatch::new(sdk, profile.to_owned())
-        .metric_data(&queries, from, end, PERIOD_SECONDS)
+        .metric_data(&queue_queries(stack), from, window_end(now), PERIOD_SECONDS)
         .await
         .map_err(|e| e.message)?;
-    let series = |id: &str| metrics.get(id).cloned().unwrap_or_default();
-    let input = WarningInput {
-        queue: queue_name(url).to_owned(),
-        depth: series(QUEUE_DEPTH),
-        age: series(OLDEST_AGE),
-        received: series(QUEUE_RECEIVED),
-        deleted: series(QUEUE_DELETED),
-        now,
-        ..Default::default()
-    };
-    Ok(onsets(&input, thresholds, start)
-        .into_iter()
-        .map(|(at, w)| tl::warning(at, w.code, &format!("WARNING: {}", w.message)))
-        .collect())
+    let input = WarningInput::from_queue(queue_name(url), &metrics, now);
+    Ok(timeline_entries(&input, thresholds, start))
 }
 
 /// Read every source; the entries in the window, and each source that failed with why.

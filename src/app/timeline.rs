@@ -8,7 +8,7 @@ use super::keys::Key;
 use super::msg::{Effect, TimelineAsk};
 use super::State;
 use crate::model::timeline::{self as tl, Diffs, Entry, Loaded};
-use crate::model::warning_history::onsets;
+use crate::model::warning_history::timeline_entries;
 use crate::model::warnings::WarningInput;
 
 /// How far back the dashboard's timeline goes (as `stackdeck timeline`'s default).
@@ -72,13 +72,9 @@ impl State {
             }
             // When the queue's warnings would have shown, over the charts' hour.
             if let Ok(metrics) = &data.metrics {
-                let input = WarningInput::from_parts(&data.health, metrics, None, "", self.now);
-                parts.push(
-                    onsets(&input, &self.thresholds, since)
-                        .into_iter()
-                        .map(|(at, w)| tl::warning(at, w.code, &format!("WARNING: {}", w.message)))
-                        .collect(),
-                );
+                let queue = data.health.queue.as_ref().map_or("", |q| q.name.as_str());
+                let input = WarningInput::from_queue(queue, metrics, self.now);
+                parts.push(timeline_entries(&input, &self.thresholds, since));
             }
         }
         let lines = self

@@ -79,6 +79,21 @@ pub const QUEUE_DELETED: &str = "queue_deleted";
 pub const WINDOW_SECONDS: i64 = 3600;
 pub const PERIOD_SECONDS: i32 = 60;
 
+/// The end of a metric window read at `now`: the end of the current period, so consecutive
+/// reads ask for the same buckets.
+pub fn window_end(now: i64) -> i64 {
+    let period = i64::from(PERIOD_SECONDS);
+    now - now.rem_euclid(period) + period
+}
+
+/// The work queue's queries of [`dashboard_queries`]: what the warnings read.
+pub fn queue_queries(stack: &StackResources) -> Vec<MetricQuery> {
+    dashboard_queries(stack)
+        .into_iter()
+        .filter(|q| q.namespace == "AWS/SQS")
+        .collect()
+}
+
 /// The CPU threshold drawn on the database chart (percent).
 pub const CPU_THRESHOLD: f64 = 80.0;
 

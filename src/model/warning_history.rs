@@ -3,6 +3,7 @@
 //! may be long gone). The task and target rules have no history to replay and are left out.
 
 use super::dashboard::{Series, PERIOD_SECONDS};
+use super::timeline::{self, Entry};
 use super::warnings::{queue_age_rising, queue_not_consumed, Thresholds, Warning, WarningInput};
 use std::collections::BTreeSet;
 
@@ -41,6 +42,14 @@ pub fn onsets(input: &WarningInput, t: &Thresholds, from: i64) -> Vec<(i64, Warn
         active = codes;
     }
     out
+}
+
+/// [`onsets`] as timeline entries, at the minute each warning would have shown.
+pub fn timeline_entries(input: &WarningInput, t: &Thresholds, from: i64) -> Vec<Entry> {
+    onsets(input, t, from)
+        .into_iter()
+        .map(|(at, w)| timeline::warning(at, w.code, &format!("WARNING: {}", w.message)))
+        .collect()
 }
 
 #[cfg(test)]

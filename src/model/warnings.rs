@@ -106,23 +106,28 @@ impl WarningInput {
         target_group: &str,
         now: i64,
     ) -> WarningInput {
-        let series = |id: &str| metrics.get(id).cloned().unwrap_or_default();
         let service = health.service.as_ref().ok();
+        let queue = health.queue.as_ref().map_or("", |q| q.name.as_str());
         WarningInput {
-            queue: health
-                .queue
-                .as_ref()
-                .map(|q| q.name.clone())
-                .unwrap_or_default(),
-            depth: series(QUEUE_DEPTH),
-            age: series(OLDEST_AGE),
-            received: series(QUEUE_RECEIVED),
-            deleted: series(QUEUE_DELETED),
             service: service.map(|s| s.service.clone()).unwrap_or_default(),
             task_stops: service.map(task_stops).unwrap_or_default(),
             target_group: target_group_name(target_group).to_owned(),
             targets: targets.map(<[Target]>::to_vec).unwrap_or_default(),
+            ..WarningInput::from_queue(queue, metrics, now)
+        }
+    }
+
+    /// The input of the queue's rules alone: the work queue `queue` and its series in `metrics`.
+    pub fn from_queue(queue: &str, metrics: &Metrics, now: i64) -> WarningInput {
+        let series = |id: &str| metrics.get(id).cloned().unwrap_or_default();
+        WarningInput {
+            queue: queue.to_owned(),
+            depth: series(QUEUE_DEPTH),
+            age: series(OLDEST_AGE),
+            received: series(QUEUE_RECEIVED),
+            deleted: series(QUEUE_DELETED),
             now,
+            ..Default::default()
         }
     }
 }
