@@ -161,31 +161,44 @@ impl Parsed {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The fields the compact form shows: all but the `hidden` ones (a hidden `span` hides
+    /// `span.name` too).
+    pub fn shown_fields<'a>(
+        &'a self,
+        hidden: &'a [String],
+    ) -> impl Iterator<Item = &'a (String, String)> + 'a {
+        self.fields.iter().filter(move |(k, _)| {
+            !hidden.iter().any(|h| {
+                k.strip_prefix(h.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+            })
+        })
+    }
+
     /// `message key=value …` without the `hidden` fields; `None` for a plain line.
     pub fn compact(&self, hidden: &[String]) -> Option<String> {
         if self.shape == Shape::Plain {
             return None;
         }
         let mut out = self.message.clone().unwrap_or_default();
-        for (k, v) in &self.fields {
-            if hidden
-                .iter()
-                .any(|h| h == k || k.starts_with(&format!("{h}.")))
-            {
-                continue;
-            }
+        for (k, v) in self.shown_fields(hidden) {
             if !out.is_empty() {
                 out.push(' ');
             }
             out.push_str(k);
             out.push('=');
-            if v.is_empty() || v.contains(char::is_whitespace) {
-                out.push_str(&format!("{v:?}"));
-            } else {
-                out.push_str(v);
-            }
+            out.push_str(&quoted(v));
         }
         Some(out)
+    }
+}
+
+/// A field's value as the compact form writes it: quoted when empty or holding spaces.
+pub fn quoted(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.is_empty() || value.contains(char::is_whitespace) {
+        format!("{value:?}").into()
+    } else {
+        value.into()
     }
 }
 

@@ -4,7 +4,7 @@
 use super::format;
 use crate::app::logbuf::Entry;
 use crate::app::State;
-use crate::model::logline::{Level, LogFormat, Shape};
+use crate::model::logline::{quoted, Level, LogFormat, Shape};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
@@ -19,14 +19,12 @@ fn level_color(state: &State, level: Level) -> Color {
 
 /// `key=value` spans: the key muted, the value in the text colour.
 fn field_spans(state: &State, key: &str, value: &str) -> [Span<'static>; 2] {
-    let value = if value.is_empty() || value.contains(char::is_whitespace) {
-        format!("{value:?}")
-    } else {
-        value.to_owned()
-    };
     [
         Span::styled(format!("{key}="), Style::default().fg(state.theme.muted)),
-        Span::styled(value, Style::default().fg(state.theme.text)),
+        Span::styled(
+            quoted(value).into_owned(),
+            Style::default().fg(state.theme.text),
+        ),
     ]
 }
 
@@ -71,12 +69,7 @@ pub fn render(state: &State, entry: &Entry, wide: bool) -> Vec<Line<'static>> {
         Level::Error | Level::Warn => Style::default().fg(color),
         _ => Style::default().fg(state.theme.text),
     };
-    let hidden = &state.logs.hidden;
-    let shown = parsed.fields.iter().filter(|(k, _)| {
-        !hidden
-            .iter()
-            .any(|h| k == h || k.starts_with(&format!("{h}.")))
-    });
+    let shown = parsed.shown_fields(&state.logs.hidden);
     match format {
         LogFormat::Pretty => {
             // A JSON line as indented JSON (nesting kept); a logfmt line a row a field. Pretty
