@@ -154,7 +154,7 @@ async fn error_counts(
         None => (start, None),
     };
     let counted = &lines[lines.len().saturating_sub(MAX_LOG_EVENTS)..];
-    let counts = tl::errors_per_minute(counted);
+    let counts = tl::errors_per_minute(counted.iter().map(|l| (l.at_ms, l.level())));
     Ok((tl::error_spikes(&counts, since), note))
 }
 

@@ -77,12 +77,13 @@ impl State {
                 parts.push(timeline_entries(&input, &self.thresholds, since));
             }
         }
+        // The buffer's lines were parsed as they arrived: their levels are not parsed again.
         let lines = self
             .logs
             .lines
             .up_to(self.logs.lines.end_seq())
-            .map(|e| &e.line);
-        let counted_from = lines.clone().map(|l| l.at_ms / 1000).min();
+            .map(|e| (e.line.at_ms, e.parsed.level));
+        let counted_from = lines.clone().map(|(at_ms, _)| at_ms / 1000).min();
         if let Some(first) = counted_from {
             let counts = tl::errors_per_minute(lines);
             parts.push(tl::error_spikes(&counts, first.max(since)));

@@ -2,7 +2,7 @@
 //! out from the quarter hour before them.
 
 use super::{entry, Entry, Kind};
-use crate::model::dashboard::{Level, LogLine};
+use crate::model::dashboard::Level;
 use std::collections::BTreeMap;
 
 /// A minute is judged against the mean of this many minutes before it…
@@ -12,14 +12,14 @@ pub const SPIKE_FACTOR: f64 = 3.0;
 /// …and at least this many errors (a quiet service's first few errors are not a spike).
 pub const SPIKE_MIN: u32 = 5;
 
-/// Error-level lines ([`LogLine::level`]) per minute: the minute's start (unix seconds) → count.
-pub fn errors_per_minute<'a>(lines: impl IntoIterator<Item = &'a LogLine>) -> BTreeMap<i64, u32> {
+/// Error-level lines per minute: the minute's start (unix seconds) → count, from each line's
+/// (unix milliseconds, level). The dashboard has the levels parsed already; elsewhere
+/// [`crate::model::dashboard::LogLine::level`] parses them.
+pub fn errors_per_minute(lines: impl IntoIterator<Item = (i64, Level)>) -> BTreeMap<i64, u32> {
     let mut counts = BTreeMap::new();
-    for line in lines {
-        if line.level() == Level::Error {
-            *counts
-                .entry(line.at_ms.div_euclid(60_000) * 60)
-                .or_insert(0) += 1;
+    for (at_ms, level) in lines {
+        if level == Level::Error {
+            *counts.entry(at_ms.div_euclid(60_000) * 60).or_insert(0) += 1;
         }
     }
     counts

@@ -308,7 +308,10 @@ fn errors_are_counted_per_minute_by_level() {
         line(120_000, "INFO fine"),
         line(125_000, "error again"),
     ];
-    assert_eq!(errors_per_minute(&lines), [(60, 2), (120, 1)].into());
+    assert_eq!(
+        errors_per_minute(lines.iter().map(|l| (l.at_ms, l.level()))),
+        [(60, 2), (120, 1)].into()
+    );
 }
 
 #[test]
