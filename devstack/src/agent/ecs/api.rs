@@ -93,14 +93,15 @@ pub async fn normalise_tasks(agent: &Arc<Agent>, call: &Call) -> Result<Response
     let Ok(mut answer) = serde_json::from_slice::<Value>(&body) else {
         return Ok(Response::from_parts(parts, Full::new(body)));
     };
-    let ours = if call.op.name == "DescribeTasks" {
-        super::probe::running_health(agent).await
+    let (ours, stopped) = if call.op.name == "DescribeTasks" {
+        let stopped: HashMap<String, (f64, f64)> =
+            match &*agent.ecs.service.lock().expect("ecs lock") {
+                Some(service) => service.stopped.clone(),
+                None => HashMap::new(),
+            };
+        (super::probe::running_health(agent).await, stopped)
     } else {
-        HashMap::new()
-    };
-    let stopped: HashMap<String, (f64, f64)> = match &*agent.ecs.service.lock().expect("ecs lock") {
-        Some(service) => service.stopped.clone(),
-        None => HashMap::new(),
+        (HashMap::new(), HashMap::new())
     };
     let mut fix_task = |task: &mut Value| {
         // The agent's own tasks: when their process started, and their container health check
