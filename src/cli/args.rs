@@ -24,6 +24,17 @@ pub struct GlobalArgs {
     /// Stack name: its resources are read from SSM under /stackdeck/<STACK>/.
     #[arg(long, global = true, env = "STACKDECK_STACK")]
     pub stack: Option<String>,
+    /// ECS cluster of a stack found from the AWS API instead of SSM (with --service).
+    #[arg(long, global = true, env = "STACKDECK_CLUSTER")]
+    pub cluster: Option<String>,
+    /// ECS service of a stack found from the AWS API: its task definition, load balancer, queues,
+    /// database and alarms are discovered from it (with --cluster).
+    #[arg(long, global = true, env = "STACKDECK_SERVICE")]
+    pub service: Option<String>,
+    /// KEY=VALUE tag that marks the stack's resources (repeatable), read with the Resource Groups
+    /// Tagging API, e.g. `--tag aws:cloudformation:stack-name=courier`.
+    #[arg(long = "tag", global = true, value_name = "KEY=VALUE")]
+    pub tags: Vec<String>,
     /// AWS profile (default: AWS_PROFILE, then "default"); SSO profiles work.
     #[arg(long, global = true)]
     pub profile: Option<String>,

@@ -34,6 +34,39 @@ pub fn discovery_path(stack: &str) -> String {
 pub struct StackResources {
     pub stack: String,
     pub values: BTreeMap<String, String>,
+    /// Where each value was found; a key absent here came from SSM.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub sources: BTreeMap<String, Source>,
+    /// Why a key is missing, where discovery knows (e.g. "logs not in CloudWatch: driver awsfirelens").
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub notes: BTreeMap<String, String>,
+}
+
+/// Where discovery found a resource, for `stackdeck discover`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, strum::Display)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Source {
+    /// An SSM parameter under `/stackdeck/<stack>/`.
+    #[default]
+    Ssm,
+    /// The config file's `[stacks.<name>.resources]`.
+    Config,
+    /// A flag (`--cluster`, `--service`).
+    Flag,
+    /// The ECS service's description (its load balancers, its task definition's ARN).
+    Service,
+    /// The task definition (log configuration, environment, secrets).
+    #[strum(serialize = "task definition")]
+    TaskDefinition,
+    /// A queue's RedrivePolicy.
+    #[strum(serialize = "redrive policy")]
+    RedrivePolicy,
+    /// The Resource Groups Tagging API (`--tag`).
+    Tag,
+    /// The dimensions of the stack's alarms.
+    #[strum(serialize = "alarm dimensions")]
+    AlarmDimensions,
 }
 
 impl StackResources {
@@ -50,6 +83,7 @@ impl StackResources {
         StackResources {
             stack: stack.to_owned(),
             values,
+            ..StackResources::default()
         }
     }
 
