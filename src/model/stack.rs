@@ -100,6 +100,30 @@ impl StackResources {
         )
     }
 
+    /// Every value of a key a stack may have several of: `key`, then `key_2`, `key_3`, … up to
+    /// the first gap. A stack with an api and a worker service names them `service` and
+    /// `service_2`; its queues `queue_url`, `queue_url_2`, each with its DLQ under the same
+    /// number (`dlq_url`, `dlq_url_2`).
+    pub fn numbered(&self, key: &str) -> Vec<&str> {
+        let mut found: Vec<&str> = self.get(key).into_iter().collect();
+        for n in 2.. {
+            match self.get(&numbered_key(key, n)) {
+                Some(value) => found.push(value),
+                None => break,
+            }
+        }
+        found
+    }
+
+    /// The stack's queues, each with its DLQ where it has one.
+    pub fn queues(&self) -> Vec<(&str, Option<&str>)> {
+        self.numbered("queue_url")
+            .into_iter()
+            .enumerate()
+            .map(|(i, url)| (url, self.get(&numbered_key("dlq_url", i + 1))))
+            .collect()
+    }
+
     /// Contract keys with no parameter.
     pub fn missing(&self) -> Vec<&'static str> {
         DISCOVERY_KEYS
@@ -107,6 +131,15 @@ impl StackResources {
             .copied()
             .filter(|k| !self.values.contains_key(*k))
             .collect()
+    }
+}
+
+/// The key of the `n`th value of `key` (1-based): `key` itself for the first, `key_n` after.
+pub fn numbered_key(key: &str, n: usize) -> String {
+    if n <= 1 {
+        key.to_owned()
+    } else {
+        format!("{key}_{n}")
     }
 }
 
@@ -160,6 +193,25 @@ mod tests {
             stack.missing_message("log_group"),
             "stack s has no `log_group` discovery parameter (/stackdeck/s/log_group)"
         );
+    }
+
+    #[test]
+    fn numbered_keys_list_services_and_queues_with_their_dlqs() {
+        let stack = StackResources::from_parameters(
+            "s",
+            [
+                ("service", "api"),
+                ("service_2", "worker"),
+                ("service_4", "after-a-gap"),
+                ("queue_url", "q1"),
+                ("queue_url_2", "q2"),
+                ("dlq_url_2", "d2"),
+            ]
+            .map(|(k, v)| (format!("/stackdeck/s/{k}"), v.to_owned())),
+        );
+        assert_eq!(stack.numbered("service"), ["api", "worker"]);
+        assert_eq!(stack.queues(), [("q1", None), ("q2", Some("d2"))]);
+        assert!(stack.numbered("topic_arn").is_empty());
     }
 
     #[test]
