@@ -46,9 +46,16 @@ pub struct StackConfig {
     pub read_only: bool,
     /// A theme for this stack, so production looks different from staging.
     pub theme: Option<String>,
-    /// Resource values that override discovery (same keys as the SSM parameters).
+    /// Resource values that override discovery (same keys as the SSM parameters). With them
+    /// the stack needs no SSM parameter at all.
     #[serde(default)]
     pub resources: BTreeMap<String, String>,
+    /// The ECS cluster and service to discover the rest from (as `--cluster/--service`).
+    pub cluster: Option<String>,
+    pub service: Option<String>,
+    /// Tags to find the stack's resources by, `KEY=VALUE` (as `--tag`).
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 pub const DEFAULT_REFRESH_SECONDS: u64 = 5;

@@ -65,11 +65,11 @@ pub async fn snapshot(
         })
     };
     let alarms = async {
-        let prefix = stack
-            .get("alarm_prefix")
+        let selector = stack
+            .alarm_selector()
             .ok_or_else(|| stack.missing_message("alarm_prefix"))?;
         CloudWatch::new(sdk, profile.to_owned())
-            .alarms(prefix)
+            .alarms(&selector)
             .await
             .map_err(|e| e.message)
     };

@@ -36,11 +36,11 @@ pub async fn alarm_history(
     start: i64,
     end: i64,
 ) -> Result<Vec<AlarmTransition>, String> {
-    let prefix = stack
-        .get("alarm_prefix")
+    let selector = stack
+        .alarm_selector()
         .ok_or_else(|| stack.missing_message("alarm_prefix"))?;
     CloudWatch::new(sdk, profile.to_owned())
-        .alarm_history(prefix, start, end)
+        .alarm_history(&selector, start, end)
         .await
         .map_err(|e| e.message)
 }

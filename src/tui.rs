@@ -5,9 +5,9 @@
 
 use crate::app::keys::Key;
 use crate::app::{update, Effect, Msg, Scope, State};
+use crate::aws::discover::resolve::{resolve, Flags, Request};
 use crate::aws::logs::{History, Logs, Tail};
 use crate::aws::sqs_actions::SqsActions;
-use crate::aws::ssm::Discovery;
 use crate::config::Config;
 use crate::model::mutation::{read_only_message, PlanError};
 use crate::model::stack::StackResources;
@@ -111,14 +111,6 @@ pub struct Runner {
     pub log_poll: Duration,
     /// Where every attempted mutation is written.
     pub audit_path: PathBuf,
-}
-
-/// Apply the config file's per-stack resource overrides to what discovery found.
-pub fn with_overrides(mut found: StackResources, config: &Config) -> StackResources {
-    for (key, value) in config.stack(&found.stack).resources {
-        found.values.insert(key, value);
-    }
-    found
 }
 
 impl Runner {
@@ -380,19 +372,9 @@ impl Runner {
             self.config.clone(),
         );
         tokio::spawn(async move {
-            let found = Discovery::new(&sdk, profile.clone()).stack(&name).await;
-            let msg = match found {
-                Ok(found) => {
-                    let found = with_overrides(found, &config);
-                    if found.values.is_empty() {
-                        Err(format!(
-                            "no parameters under /stackdeck/{name}/ (profile {profile}); `stackdeck stacks` lists the stacks"
-                        ))
-                    } else {
-                        Ok(found)
-                    }
-                }
-                Err(e) => Err(e.message),
+            let msg = match Request::new(Some(name), Flags::default(), &config) {
+                Ok(request) => resolve(&sdk, &profile, &request).await,
+                Err(e) => Err(e),
             };
             let _ = tx.send(Msg::StackLoaded(msg));
         });

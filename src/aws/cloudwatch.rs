@@ -6,6 +6,7 @@ use super::calls::Counter;
 use super::error::{describe, AwsError};
 use crate::model::dashboard::{MetricQuery, Metrics};
 use crate::model::health::{sort_alarms, Alarm};
+use crate::model::stack::AlarmSelector;
 use crate::model::timeline::AlarmTransition;
 use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{Dimension, HistoryItemType, Metric, MetricDataQuery, MetricStat};
@@ -27,50 +28,54 @@ impl CloudWatch {
         }
     }
 
-    /// Every metric alarm whose name starts with `prefix` (paginated: a stack may have hundreds),
-    /// ALARM first.
-    pub async fn alarms(&self, prefix: &str) -> Result<Vec<Alarm>, AwsError> {
-        let mut pages = self
-            .client
-            .describe_alarms()
-            .alarm_name_prefix(prefix)
-            .max_records(100)
-            .into_paginator()
-            .send();
+    /// The stack's metric alarms, ALARM first: every alarm whose name starts with the prefix
+    /// (paginated: a stack may have hundreds), or the alarms named (100 names a call).
+    pub async fn alarms(&self, selector: &AlarmSelector<'_>) -> Result<Vec<Alarm>, AwsError> {
+        let requests: Vec<_> = match selector {
+            AlarmSelector::Prefix(prefix) => {
+                vec![self.client.describe_alarms().alarm_name_prefix(*prefix)]
+            }
+            AlarmSelector::Names(names) => names
+                .chunks(100)
+                .map(|chunk| {
+                    chunk
+                        .iter()
+                        .fold(self.client.describe_alarms(), |r, n| r.alarm_names(*n))
+                })
+                .collect(),
+        };
         let mut alarms = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| {
-                describe(
-                    &e,
-                    "DescribeAlarms",
-                    &format!("alarms with prefix {prefix}"),
-                    &self.profile,
-                )
-            })?;
-            alarms.extend(page.metric_alarms().iter().map(|a| {
-                Alarm {
-                    name: a.alarm_name().unwrap_or_default().to_owned(),
-                    state: a
-                        .state_value()
-                        .map(|s| s.as_str().to_owned())
-                        .unwrap_or_default(),
-                    reason: a.state_reason().unwrap_or_default().to_owned(),
-                    since: a.state_updated_timestamp().map(|t| t.secs()),
-                    metric: a.metric_name().unwrap_or_default().to_owned(),
-                    threshold: a.threshold(),
-                }
-            }));
+        for request in requests {
+            let mut pages = request.max_records(100).into_paginator().send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| {
+                    describe(&e, "DescribeAlarms", &selector.describe(), &self.profile)
+                })?;
+                alarms.extend(page.metric_alarms().iter().map(|a| {
+                    Alarm {
+                        name: a.alarm_name().unwrap_or_default().to_owned(),
+                        state: a
+                            .state_value()
+                            .map(|s| s.as_str().to_owned())
+                            .unwrap_or_default(),
+                        reason: a.state_reason().unwrap_or_default().to_owned(),
+                        since: a.state_updated_timestamp().map(|t| t.secs()),
+                        metric: a.metric_name().unwrap_or_default().to_owned(),
+                        threshold: a.threshold(),
+                    }
+                }));
+            }
         }
         sort_alarms(&mut alarms);
         Ok(alarms)
     }
 
-    /// The state changes between `start` and `end` (unix seconds) of every alarm whose name
-    /// starts with `prefix`, oldest first (DescribeAlarmHistory, StateUpdate items, every page;
-    /// the API has no name prefix, so the names are matched here).
+    /// The state changes between `start` and `end` (unix seconds) of the stack's alarms,
+    /// oldest first (DescribeAlarmHistory, StateUpdate items, every page; the API has no name
+    /// prefix, so the names are matched here).
     pub async fn alarm_history(
         &self,
-        prefix: &str,
+        selector: &AlarmSelector<'_>,
         start: i64,
         end: i64,
     ) -> Result<Vec<AlarmTransition>, AwsError> {
@@ -89,13 +94,13 @@ impl CloudWatch {
                 describe(
                     &e,
                     "DescribeAlarmHistory",
-                    &format!("alarms with prefix {prefix}"),
+                    &selector.describe(),
                     &self.profile,
                 )
             })?;
             transitions.extend(page.alarm_history_items().iter().filter_map(|item| {
                 let alarm = item.alarm_name()?;
-                alarm.starts_with(prefix).then_some(())?;
+                selector.matches(alarm).then_some(())?;
                 state_update(
                     alarm,
                     item.timestamp()?.secs(),

@@ -3,6 +3,7 @@
 pub mod calls;
 pub mod cloudwatch;
 pub mod config;
+pub mod discover;
 pub mod ecs;
 pub mod ecs_actions;
 pub mod elb;

@@ -102,10 +102,11 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = TimelineFormat::Text)]
         format: TimelineFormat,
     },
-    /// Print the resources discovered for --stack.
+    /// Print the stack's resources, where each was found, and what is missing and why.
     Discover {
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        /// `toml` prints a `[stacks.NAME.resources]` stanza to paste into the config file.
+        #[arg(long, value_enum, default_value_t = DiscoverFormat::Text)]
+        format: DiscoverFormat,
     },
     /// The stack's health once: exit 0 healthy, 1 degraded, 2 error.
     Status {
@@ -173,7 +174,15 @@ pub enum LogsFormat {
     Json,
 }
 
-/// Output format of `discover` and `status`.
+/// Output format of `discover`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiscoverFormat {
+    Text,
+    Json,
+    Toml,
+}
+
+/// Output format of `status`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,

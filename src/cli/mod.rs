@@ -2,15 +2,19 @@
 //! of a parsed command line to the dashboard or a subcommand, with its exit code.
 
 mod args;
+mod discover;
 mod stacks;
 
-pub use args::{ActArgs, Cli, Command, Format, GlobalArgs, LogsFormat, TimelineFormat};
+pub use args::{
+    ActArgs, Cli, Command, DiscoverFormat, Format, GlobalArgs, LogsFormat, TimelineFormat,
+};
 
 use crate::aws::config::{self, AwsTarget};
 use crate::aws::ssm::Discovery;
 use crate::model::mutation::Request;
 use crate::ops::{self, audit, Context};
-use stacks::{discover, resolve_stack, stacks};
+use discover::discover;
+use stacks::{resolve_stack, stacks};
 
 /// Exit codes: 0 fine, 2 error (1 is kept for "degraded" in `status`).
 pub const EXIT_OK: i32 = 0;
@@ -49,16 +53,7 @@ pub async fn run(mut cli: Cli) -> i32 {
     let discovery = Discovery::new(&sdk, target.profile_name());
     let (request, act) = match cli.command.unwrap_or(Command::Dashboard { refresh: None }) {
         Command::Dashboard { refresh } => {
-            return dashboard(
-                &cli.global,
-                config,
-                warnings,
-                refresh,
-                sdk,
-                &target,
-                &discovery,
-            )
-            .await
+            return dashboard(&cli.global, config, warnings, refresh, sdk, &target).await
         }
         Command::Logs {
             since,
@@ -66,9 +61,8 @@ pub async fn run(mut cli: Cli) -> i32 {
             follow,
             format,
         } => {
-            return match resolve_stack(&cli.global, &target, &discovery).await {
+            return match resolve_stack(&cli.global, &target, &sdk, &config).await {
                 Ok(resources) => {
-                    let resources = crate::tui::with_overrides(resources, &config);
                     let options = crate::logs_cmd::Options {
                         since,
                         pattern: filter.as_deref(),
@@ -82,9 +76,8 @@ pub async fn run(mut cli: Cli) -> i32 {
             }
         }
         Command::Timeline { since, format } => {
-            return match resolve_stack(&cli.global, &target, &discovery).await {
+            return match resolve_stack(&cli.global, &target, &sdk, &config).await {
                 Ok(resources) => {
-                    let resources = crate::tui::with_overrides(resources, &config);
                     let profile = target.profile_name();
                     crate::timeline_cmd::run(&sdk, &profile, &resources, since, format, &warnings)
                         .await
@@ -94,7 +87,7 @@ pub async fn run(mut cli: Cli) -> i32 {
         }
         Command::Stacks => return stacks(&discovery, &target).await,
         Command::Discover { format } => {
-            return discover(format, &cli.global, &target, &discovery).await
+            return discover(format, &cli.global, &target, &sdk, &config).await
         }
         Command::Status {
             format,
@@ -102,9 +95,8 @@ pub async fn run(mut cli: Cli) -> i32 {
             timeout,
             expect_task_definition,
         } => {
-            return match resolve_stack(&cli.global, &target, &discovery).await {
+            return match resolve_stack(&cli.global, &target, &sdk, &config).await {
                 Ok(resources) => {
-                    let resources = crate::tui::with_overrides(resources, &config);
                     crate::status::run(
                         &sdk,
                         &target.profile_name(),
@@ -124,7 +116,7 @@ pub async fn run(mut cli: Cli) -> i32 {
         Command::Purge { dlq, act } => (Request::Purge { dlq }, act),
         Command::Redrive { act } => (Request::Redrive, act),
     };
-    let resources = match resolve_stack(&cli.global, &target, &discovery).await {
+    let resources = match resolve_stack(&cli.global, &target, &sdk, &config).await {
         Ok(resources) => resources,
         Err(code) => return code,
     };
@@ -148,10 +140,9 @@ async fn dashboard(
     refresh: Option<u64>,
     sdk: aws_config::SdkConfig,
     target: &AwsTarget,
-    discovery: &Discovery,
 ) -> i32 {
-    let resources = match resolve_stack(global, target, discovery).await {
-        Ok(resources) => crate::tui::with_overrides(resources, &config),
+    let resources = match resolve_stack(global, target, &sdk, &config).await {
+        Ok(resources) => resources,
         Err(code) => return code,
     };
     let stack_config = config.stack(&resources.stack);

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod dashboard;
+pub mod discovery;
 pub mod ecs;
 pub mod glob;
 pub mod health;
@@ -13,6 +14,7 @@ pub mod mutation;
 pub mod rollback;
 pub mod sqs;
 pub mod stack;
+pub mod tagged;
 pub mod time;
 pub mod timeline;
 pub mod warning_history;

@@ -42,6 +42,38 @@ pub struct StackResources {
     pub notes: BTreeMap<String, String>,
 }
 
+/// Which alarms are the stack's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AlarmSelector<'a> {
+    Prefix(&'a str),
+    Names(Vec<&'a str>),
+}
+
+impl AlarmSelector<'_> {
+    pub fn matches(&self, alarm: &str) -> bool {
+        match self {
+            AlarmSelector::Prefix(prefix) => alarm.starts_with(prefix),
+            AlarmSelector::Names(names) => names.contains(&alarm),
+        }
+    }
+
+    /// For messages: "alarms with prefix X" or "3 alarms".
+    pub fn describe(&self) -> String {
+        match self {
+            AlarmSelector::Prefix(prefix) => format!("alarms with prefix {prefix}"),
+            AlarmSelector::Names(names) => format!("the stack's {} alarms", names.len()),
+        }
+    }
+
+    /// What the alarm panel strips from names.
+    pub fn prefix(&self) -> &str {
+        match self {
+            AlarmSelector::Prefix(prefix) => prefix,
+            AlarmSelector::Names(_) => "",
+        }
+    }
+}
+
 /// Where discovery found a resource, for `stackdeck discover`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, strum::Display)]
 #[serde(rename_all = "snake_case")]
@@ -87,12 +119,60 @@ impl StackResources {
         }
     }
 
+    /// Set `key` to `value`, found through `source`.
+    pub fn set(&mut self, key: &str, value: impl Into<String>, source: Source) {
+        self.values.insert(key.to_owned(), value.into());
+        self.notes.remove(key);
+        match source {
+            Source::Ssm => self.sources.remove(key),
+            other => self.sources.insert(key.to_owned(), other),
+        };
+    }
+
+    /// Set `key` unless a value is already there (what SSM or the config said stands).
+    pub fn fill(&mut self, key: &str, value: impl Into<String>, source: Source) {
+        if !self.values.contains_key(key) {
+            self.set(key, value, source);
+        }
+    }
+
+    /// Where `key`'s value was found.
+    pub fn source(&self, key: &str) -> Source {
+        self.sources.get(key).copied().unwrap_or_default()
+    }
+
+    /// Say why `key` is missing (unless a value was found after all).
+    pub fn note(&mut self, key: &str, why: impl Into<String>) {
+        if !self.values.contains_key(key) {
+            self.notes.insert(key.to_owned(), why.into());
+        }
+    }
+
+    /// The alarms to show: the names discovery listed (`alarm_names`, comma-separated), else
+    /// every alarm whose name starts with `alarm_prefix`.
+    pub fn alarm_selector(&self) -> Option<AlarmSelector<'_>> {
+        match (self.get("alarm_names"), self.get("alarm_prefix")) {
+            (Some(names), _) => Some(AlarmSelector::Names(
+                names
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .collect(),
+            )),
+            (None, Some(prefix)) => Some(AlarmSelector::Prefix(prefix)),
+            (None, None) => None,
+        }
+    }
+
     pub fn get(&self, key: &str) -> Option<&str> {
         self.values.get(key).map(String::as_str)
     }
 
     /// The sentence saying the stack lacks parameter `key`, naming its full path.
     pub fn missing_message(&self, key: &str) -> String {
+        if let Some(why) = self.notes.get(key) {
+            return format!("stack {} has no `{key}`: {why}", self.stack);
+        }
         format!(
             "stack {} has no `{key}` discovery parameter ({}{key})",
             self.stack,

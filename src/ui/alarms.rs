@@ -20,7 +20,8 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
         Some(Ok(alarms)) => {
             let firing = alarms.iter().filter(|a| a.state == "ALARM").count();
             title = format!("Alarms {firing}/{}", alarms.len());
-            let prefix = state.resources().get("alarm_prefix").unwrap_or("");
+            let selector = state.resources().alarm_selector();
+            let prefix = selector.as_ref().map_or("", |s| s.prefix());
             alarms
                 .iter()
                 .filter(|a| {

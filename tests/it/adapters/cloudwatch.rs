@@ -8,6 +8,7 @@ use devstack::testenv::{unique_name, TestEnv};
 use stackdeck::aws::cloudwatch::CloudWatch;
 use stackdeck::aws::ssm::Discovery;
 use stackdeck::model::dashboard::{self, MetricQuery};
+use stackdeck::model::stack::AlarmSelector;
 
 #[tokio::test]
 async fn alarms_beyond_one_page_are_all_read() {
@@ -36,7 +37,7 @@ async fn alarms_beyond_one_page_are_all_read() {
         .await
         .unwrap();
     let alarms = CloudWatch::new(&sdk, PROFILE.into())
-        .alarms(&prefix)
+        .alarms(&AlarmSelector::Prefix(&prefix))
         .await
         .unwrap();
     assert_eq!(alarms.len(), 130);

@@ -10,7 +10,7 @@ use stackdeck::aws::logs::Logs;
 use stackdeck::aws::rds::Rds;
 use stackdeck::aws::sqs_actions::SqsActions;
 use stackdeck::aws::ssm::Discovery;
-use stackdeck::model::stack::DISCOVERY_KEYS;
+use stackdeck::model::stack::{AlarmSelector, DISCOVERY_KEYS};
 
 #[tokio::test]
 async fn every_adapter_reads_back_the_stack_the_test_created() {
@@ -133,7 +133,7 @@ async fn every_adapter_reads_back_the_stack_the_test_created() {
 
     // CloudWatch alarms: only the prefix's, ALARM first.
     let alarms = CloudWatch::new(sdk, PROFILE.into())
-        .alarms(&s.alarm_prefix)
+        .alarms(&AlarmSelector::Prefix(&s.alarm_prefix))
         .await
         .unwrap();
     let read: Vec<(String, String, String, Option<f64>)> = alarms
@@ -269,7 +269,7 @@ async fn a_resource_that_is_gone_is_reported_as_not_found() {
     // Nothing under a prefix is no error: no alarms.
     assert_eq!(
         CloudWatch::new(&sdk, PROFILE.into())
-            .alarms(&format!("{gone}-"))
+            .alarms(&AlarmSelector::Prefix(&format!("{gone}-")))
             .await
             .unwrap(),
         []
