@@ -9,6 +9,8 @@ pub mod elb;
 pub mod error;
 pub mod logs;
 pub mod permissions;
+pub mod preflight;
 pub mod rds;
 pub mod sqs_actions;
 pub mod ssm;
+pub mod sts;

@@ -83,6 +83,23 @@ pub const TIMELINE: &[&str] = &[
     "logs:FilterLogEvents",
 ];
 
+/// `stackdeck doctor`: who the caller is, then every read of discovery, `status`, the dashboard
+/// and the log panel, each tried once (`DISCOVER`, `STATUS`, `DASHBOARD`, `LOGS`, once each).
+pub const DOCTOR: &[&str] = &[
+    "sts:GetCallerIdentity",
+    "ssm:GetParametersByPath",
+    "ecs:DescribeServices",
+    "ecs:ListTasks",
+    "ecs:DescribeTasks",
+    "elasticloadbalancing:DescribeTargetHealth",
+    "rds:DescribeDBInstances",
+    "sqs:GetQueueAttributes",
+    "cloudwatch:GetMetricData",
+    "cloudwatch:DescribeAlarms",
+    "logs:StartLiveTail",
+    "logs:FilterLogEvents",
+];
+
 /// The actions of a subcommand by name, as it appears on a command line.
 pub fn for_command(command: &str) -> Option<&'static [&'static str]> {
     Some(match command {
@@ -93,6 +110,7 @@ pub fn for_command(command: &str) -> Option<&'static [&'static str]> {
         "purge" => PURGE,
         "redrive" => REDRIVE,
         "timeline" => TIMELINE,
+        "doctor" => DOCTOR,
         _ => return None,
     })
 }

@@ -46,6 +46,10 @@ pub async fn run(mut cli: Cli) -> i32 {
     };
     let target = cli.global.target();
     let sdk = config::load(&target).await;
+    if let Err(why) = crate::aws::preflight::check(&target, &sdk).await {
+        eprintln!("stackdeck: {why}");
+        return EXIT_ERROR;
+    }
     let discovery = Discovery::new(&sdk, target.profile_name());
     let (request, act) = match cli.command.unwrap_or(Command::Dashboard { refresh: None }) {
         Command::Dashboard { refresh } => {
