@@ -10,6 +10,7 @@ pub mod error;
 pub mod logs;
 pub mod permissions;
 pub mod preflight;
+pub mod probe;
 pub mod rds;
 pub mod sqs_actions;
 pub mod ssm;

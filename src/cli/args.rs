@@ -107,6 +107,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Check the profile, credentials, region, identity, discovery and every read stackdeck
+    /// makes, each tried once: ✓/✗ rows with the fix; exit 0 when all pass, 1 otherwise.
+    Doctor {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// The stack's health once: exit 0 healthy, 1 degraded, 2 error.
     Status {
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -173,7 +179,7 @@ pub enum LogsFormat {
     Json,
 }
 
-/// Output format of `discover` and `status`.
+/// Output format of `discover`, `status` and `doctor`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
