@@ -63,6 +63,13 @@ pub const PROBED: &[&str] = &[
     "cloudwatch:DescribeAlarms",
     "logs:FilterLogEvents",
     "logs:StartLiveTail",
+    // The reads of discovery from the AWS API (issue 15), ready for when `permissions` names them.
+    "ecs:DescribeTaskDefinition",
+    "ecs:ListClusters",
+    "ecs:ListServices",
+    "sqs:GetQueueUrl",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeLoadBalancers",
 ];
 
 /// Try `action` once; `None` when there is no probe for it (not in [`PROBED`]).
@@ -75,6 +82,7 @@ pub async fn try_action(
     let cluster = get("cluster").unwrap_or(NO_SUCH).to_owned();
     let service = get("service").unwrap_or(NO_SUCH).to_owned();
     let ecs = || aws_sdk_ecs::Client::new(sdk);
+    let elb = || aws_sdk_elasticloadbalancingv2::Client::new(sdk);
     let on_service = format!("service {service} in cluster {cluster}");
     Some(match action {
         "ssm:GetParametersByPath" => {
@@ -122,7 +130,7 @@ pub async fn try_action(
                         aim.account
                     )
                 });
-            let call = aws_sdk_elasticloadbalancingv2::Client::new(sdk)
+            let call = elb()
                 .describe_target_health()
                 .target_group_arn(&arn)
                 .send()
@@ -197,6 +205,65 @@ pub async fn try_action(
             outcome(call, "FilterLogEvents", format!("log group {group}"), aim)
         }
         "logs:StartLiveTail" => live_tail(sdk, aim).await,
+        "ecs:DescribeTaskDefinition" => {
+            let family = get("task_family").unwrap_or(NO_SUCH).to_owned();
+            let call = ecs()
+                .describe_task_definition()
+                .task_definition(&family)
+                .send()
+                .await;
+            let on = format!("task definition {family}");
+            // ECS says a family it does not know with a ClientException, not a NotFound.
+            match outcome(call, "DescribeTaskDefinition", on, aim) {
+                Outcome::Failed(on, mut e)
+                    if e.message.contains("Unable to describe task definition") =>
+                {
+                    e.kind = super::error::AwsErrorKind::NotFound;
+                    Outcome::Failed(on, e)
+                }
+                other => other,
+            }
+        }
+        "ecs:ListClusters" => {
+            let call = ecs().list_clusters().max_results(1).send().await;
+            outcome(call, "ListClusters", "the account's clusters".into(), aim)
+        }
+        "ecs:ListServices" => {
+            let call = ecs()
+                .list_services()
+                .cluster(&cluster)
+                .max_results(1)
+                .send()
+                .await;
+            outcome(call, "ListServices", format!("cluster {cluster}"), aim)
+        }
+        "sqs:GetQueueUrl" => {
+            let queue = get("queue_url").map_or(NO_SUCH, queue_name).to_owned();
+            let call = aws_sdk_sqs::Client::new(sdk)
+                .get_queue_url()
+                .queue_name(&queue)
+                .send()
+                .await;
+            outcome(call, "GetQueueUrl", format!("queue {queue}"), aim)
+        }
+        "elasticloadbalancing:DescribeTargetGroups" => {
+            let call = elb().describe_target_groups().page_size(1).send().await;
+            outcome(
+                call,
+                "DescribeTargetGroups",
+                "the account's target groups".into(),
+                aim,
+            )
+        }
+        "elasticloadbalancing:DescribeLoadBalancers" => {
+            let call = elb().describe_load_balancers().page_size(1).send().await;
+            outcome(
+                call,
+                "DescribeLoadBalancers",
+                "the account's load balancers".into(),
+                aim,
+            )
+        }
         _ => return None,
     })
 }

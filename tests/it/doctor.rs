@@ -159,3 +159,48 @@ async fn no_region_fails_and_skips_every_call() {
     assert_eq!(row(&checks, "identity")["result"], "skip");
     assert_eq!(row(&checks, "reads")["result"], "skip");
 }
+
+/// Every probe the doctor has — those of today's reads and those ready for discovery from the
+/// AWS API — is answered by moto, on a stack's resources and on none.
+#[tokio::test]
+async fn every_probe_is_answered_on_a_stack_and_on_no_stack() {
+    use stackdeck::aws::probe::{try_action, Aim, PROBED};
+    use stackdeck::doctor::{read_row, Mark};
+    let env = TestEnv::shared().await;
+    let sdk = env.sdk_config().await;
+    let s = StackBuilder::new("probes")
+        .revision(Revision::image("courier:1"))
+        .service(0)
+        .queues()
+        .log_group()
+        .build(&sdk)
+        .await
+        .unwrap();
+    let found = stackdeck::aws::ssm::Discovery::new(&sdk, "default".into())
+        .stack(&s.name)
+        .await
+        .unwrap();
+    for resources in [found, Default::default()] {
+        let aim = Aim {
+            resources: &resources,
+            account: "123456789012",
+            region: devstack::REGION,
+            profile: "default",
+            no_live_tail: Some("the endpoint is local"),
+        };
+        for action in PROBED {
+            let outcome = try_action(&sdk, action, &aim).await;
+            let row = read_row(action, outcome);
+            let expected = if *action == "logs:StartLiveTail" {
+                Mark::Skip
+            } else {
+                Mark::Pass
+            };
+            assert_eq!(
+                row.result, expected,
+                "{action} on {:?}: {row:?}",
+                resources.stack
+            );
+        }
+    }
+}
