@@ -134,10 +134,13 @@ async fn parse(
         .await
         .map(Some)
         .map_err(|e| {
+            // The parser's words ("error parsing  on line 1:\n  Profile definition must end
+            // with ']'": the contents were handed over without their path), on one line.
+            let cause = root_cause(&e).replace("error parsing  on ", "");
             format!(
                 "cannot parse {} ({}); fix the file, or point {} elsewhere",
                 path.display(),
-                DisplayErrorContext(&e),
+                cause.split_whitespace().collect::<Vec<_>>().join(" "),
                 match kind {
                     ProfileFileKind::Config => "AWS_CONFIG_FILE",
                     _ => "AWS_SHARED_CREDENTIALS_FILE",
@@ -232,13 +235,22 @@ fn provider_name(credentials: &aws_sdk_sts::config::Credentials) -> String {
 }
 
 /// Every check above, in order, with the real environment and files: the first failure's line.
+/// Shared files the SDK's parser refuses fail only a run that names a profile: the default
+/// chain goes on without them (to the environment's credentials, say).
 pub async fn check(target: &AwsTarget, sdk: &SdkConfig) -> Result<(), String> {
     let env = Env::real();
-    let profiles = Profiles::read(&env, &Fs::real()).await?;
-    profile(target, &env, &profiles)?;
+    let profiles = match Profiles::read(&env, &Fs::real()).await {
+        Ok(profiles) => Some(profiles),
+        Err(why) if named_profile(target, &env).is_some() => return Err(why),
+        Err(_) => None,
+    };
+    if let Some(profiles) = &profiles {
+        profile(target, &env, profiles)?;
+    }
     let name = target.profile_name();
-    region(sdk, &name, &profiles.files)?;
-    credentials(sdk, &name, profiles.is_sso(&name)).await?;
+    region(sdk, &name, &SharedFiles::locate(&env))?;
+    let sso = profiles.as_ref().is_some_and(|p| p.is_sso(&name));
+    credentials(sdk, &name, sso).await?;
     Ok(())
 }
 

@@ -229,3 +229,28 @@ fn only_an_endpoint_that_does_not_answer_says_check_the_network() {
         "{stderr}"
     );
 }
+
+/// A config file the SDK cannot parse stops a run that names a profile; without one, the default
+/// chain goes on (here to the environment's credentials, then the closed endpoint).
+#[test]
+fn a_broken_config_file_fails_only_a_run_that_names_a_profile() {
+    let home = Home::new("[profile ci\nregion = us-east-1\n", None);
+    let out = status(home.stackdeck(), &["--profile", "ci"]);
+    let h = home_of(&home);
+    assert_one_line(
+        &out,
+        &format!(
+            "cannot parse {h}/.aws/config (line 1: Profile definition must end with ']'); fix the \
+             file, or point AWS_CONFIG_FILE elsewhere"
+        ),
+    );
+    let mut cmd = home.stackdeck();
+    cmd.env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test");
+    let out = status(cmd, &["--region", "us-east-1"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the AWS endpoint did not answer"),
+        "{stderr}"
+    );
+}
