@@ -4,12 +4,13 @@
 //! adapter per AWS service returning `model` types; `ops` the mutations, planned, confirmed,
 //! executed and audited; `app` the dashboard's state and pure `update`; `ui` its pure `view`; and
 //! the runners on top: `tui` (the terminal loop carrying out effects), `cli` (the command line),
-//! `status`, `logs_cmd`, `timeline_cmd` and `refresh`.
+//! `status`, `doctor`, `logs_cmd`, `timeline_cmd` and `refresh`.
 
 pub mod app;
 pub mod aws;
 pub mod cli;
 pub mod config;
+pub mod doctor;
 pub mod logs_cmd;
 pub mod model;
 pub mod ops;

@@ -66,7 +66,12 @@ where
         ),
         _ if code.contains("AccessDenied") || code == "UnauthorizedOperation" => (
             AwsErrorKind::AccessDenied,
-            format!("{operation} on {resource}: access denied for profile {profile} ({detail}); ask for the stackdeck read-only or operator policy"),
+            format!(
+                "{operation} on {resource}: access denied for profile {profile}: it needs IAM \
+                 action {} ({detail}); ask for the stackdeck read-only or operator policy, and run \
+                 `stackdeck doctor` to check every permission",
+                iam_action(operation, &detail)
+            ),
         ),
         _ if code.contains("Throttl") || code == "TooManyRequestsException" || code == "RequestLimitExceeded" => (
             AwsErrorKind::Throttled,
@@ -84,8 +89,31 @@ where
     AwsError { kind, message }
 }
 
+/// The IAM action behind `operation`: as AWS's message names it ("not authorized to perform:
+/// ecs:DescribeServices on …"), else from the tables of `permissions`, else the operation itself.
+pub fn iam_action(operation: &str, detail: &str) -> String {
+    if let Some((_, rest)) = detail.split_once("perform: ") {
+        let action = rest.split_whitespace().next().unwrap_or_default();
+        if action.contains(':') {
+            return action.trim_end_matches([',', '.', ';']).to_owned();
+        }
+    }
+    use super::permissions::*;
+    [
+        DISCOVER, STATUS, DASHBOARD, LOGS, REDEPLOY, ROLLBACK, PURGE, REDRIVE, TIMELINE, DOCTOR,
+    ]
+    .iter()
+    .flat_map(|table| table.iter())
+    .find(|action| {
+        action
+            .split_once(':')
+            .is_some_and(|(_, op)| op == operation)
+    })
+    .map_or_else(|| operation.to_owned(), |action| (*action).to_owned())
+}
+
 /// The innermost error's text: "Connection refused (os error 111)" rather than the whole chain.
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+pub fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     let mut current = err;
     while let Some(source) = current.source() {
         current = source;
@@ -115,21 +143,18 @@ fn is_credentials_problem(detail: &str) -> bool {
 const LOADING_CREDENTIALS: &str = "an error occurred while loading credentials";
 
 /// The cause and the fix, in words, of a failure to load credentials whose error chain is
-/// `chain`: an SSO session missing or expired, no credentials anywhere (the provider chain fell
-/// through to the instance metadata service), or what the provider said.
-fn credentials_fix(chain: &str, profile: &str) -> String {
+/// `chain`: an SSO session missing (no cached token) or expired, no credentials anywhere (the
+/// provider chain fell through to the instance metadata service), or what the provider said.
+pub fn credentials_fix(chain: &str, profile: &str) -> String {
     let lower = chain.to_ascii_lowercase();
     if lower.contains("/sso/cache/") || lower.contains("sso token") || lower.contains("sso session")
     {
+        sso_fix(profile, &sso_cause(chain))
+    } else if lower.contains("imds") || lower.contains("no credentials found in chain") {
         format!(
-            "the SSO session of profile {profile} is missing or expired; \
-             run `aws sso login --profile {profile}`, then try again"
-        )
-    } else if lower.contains("imds") {
-        format!(
-            "no AWS credentials found for profile {profile} (no AWS_ACCESS_KEY_ID, no credentials in \
-             the profile, no instance role); check that {profile} is in ~/.aws/config (or \
-             $AWS_CONFIG_FILE), or run `aws configure --profile {profile}`"
+            "no AWS credentials found for profile {profile} (none in the environment, the profile \
+             or an instance role); run `aws configure --profile {profile}`, or `aws sso login \
+             --profile NAME` and pass --profile NAME"
         )
     } else {
         let cause = chain.rsplit(LOADING_CREDENTIALS).next().unwrap_or(chain);
@@ -145,6 +170,54 @@ fn credentials_fix(chain: &str, profile: &str) -> String {
     }
 }
 
+/// The SSO session of `profile` is missing or expired, because of `cause`.
+pub fn sso_fix(profile: &str, cause: &str) -> String {
+    format!(
+        "the SSO session of profile {profile} is missing or expired ({cause}); run `aws sso login \
+         --profile {profile}`, then try again"
+    )
+}
+
+/// Why the SDK could not use the cached SSO token, from its error chain.
+fn sso_cause(chain: &str) -> String {
+    let lower = chain.to_ascii_lowercase();
+    // In words ("failed to read `PATH`: No such file …") or only in the chain's Debug part
+    // (`IoError { what: "read", path: "PATH", source: Os { …, kind: NotFound, … } }`).
+    let cache_file = chain
+        .split_once("failed to read `")
+        .and_then(|(_, rest)| rest.split_once('`'))
+        .or_else(|| {
+            chain
+                .split_once("path: \"")
+                .and_then(|(_, rest)| rest.split_once('"'))
+        })
+        .map(|(path, _)| path)
+        .filter(|path| path.contains("/sso/cache/"));
+    let absent = lower.contains("no such file") || chain.contains("kind: NotFound");
+    match cache_file {
+        Some(path) if absent => format!("no cached token at {path}"),
+        Some(path) => format!("cannot read the cached token {path}"),
+        None if lower.contains("has expired") => {
+            "the cached token has expired and cannot be refreshed".into()
+        }
+        None => "the cached token cannot be used".into(),
+    }
+}
+
+/// The same for an SSO profile whose credentials could not be fetched although the chain's words
+/// do not say SSO: the token was refreshed or sent to the SSO portal, which refused it or did not
+/// answer (`cause`, the innermost error).
+pub fn sso_portal_fix(profile: &str, cause: &str, unreachable: bool) -> String {
+    if unreachable {
+        format!(
+            "the SSO portal did not answer for profile {profile} ({cause}); check the network \
+             and AWS_ENDPOINT_URL, or run `aws sso login --profile {profile}` if its session expired"
+        )
+    } else {
+        sso_fix(profile, &format!("the SSO portal refused it: {cause}"))
+    }
+}
+
 fn credentials_message(operation: &str, resource: &str, profile: &str, detail: &str) -> String {
     format!(
         "{operation} on {resource}: no valid AWS credentials for profile {profile} ({detail}); \
@@ -153,43 +226,5 @@ fn credentials_message(operation: &str, resource: &str, profile: &str, detail: &
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    // Error chains as the SDK printed them here (DisplayErrorContext), shortened after the cause.
-    const SSO: &str = "dispatch failure: other: an error occurred while loading credentials: an error \
-        occurred while loading credentials: failed to read `/h/.aws/sso/cache/e8be.json`: No such file \
-        or directory (os error 2) (DispatchFailure(DispatchFailure { .. }))";
-    const NONE: &str = "dispatch failure: other: an error occurred while loading credentials: failed \
-        to load IMDS session token: service error: request forbidden: IMDS is disabled or the caller \
-        has insufficient permissions. (DispatchFailure(DispatchFailure { .. }))";
-    const PROCESS: &str = "dispatch failure: other: an error occurred while loading credentials: \
-        credential_process exited with 1 (DispatchFailure(..))";
-
-    #[test]
-    fn an_sso_session_missing_or_expired_says_aws_sso_login() {
-        let fix = credentials_fix(SSO, "prod-admin");
-        assert!(fix.contains("SSO session of profile prod-admin"), "{fix}");
-        assert!(
-            fix.contains("`aws sso login --profile prod-admin`"),
-            "{fix}"
-        );
-    }
-
-    #[test]
-    fn no_credentials_anywhere_names_the_profile_and_the_config_file() {
-        let fix = credentials_fix(NONE, "nope");
-        assert!(
-            fix.starts_with("no AWS credentials found for profile nope"),
-            "{fix}"
-        );
-        assert!(fix.contains("~/.aws/config"), "{fix}");
-        assert!(!fix.contains("network"), "{fix}");
-    }
-
-    #[test]
-    fn another_provider_failure_keeps_its_own_words() {
-        let fix = credentials_fix(PROCESS, "ci");
-        assert!(fix.contains("(credential_process exited with 1)"), "{fix}");
-    }
-}
+#[path = "error_tests.rs"]
+mod tests;

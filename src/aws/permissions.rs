@@ -6,6 +6,21 @@
 /// Discovery: one paginated GetParametersByPath.
 pub const DISCOVER: &[&str] = &["ssm:GetParametersByPath"];
 
+/// Discovery from the AWS API (`--cluster/--service`, `--tag`, or the config's `cluster`,
+/// `service`, `tags`), beside DISCOVER: the service, its task definition and load balancer, its
+/// queues and DLQs, the DB instances (only when the environment names a host), every alarm, and
+/// with `--tag` the Tagging API. (The doctor does not try these yet.)
+pub const DISCOVER_API: &[&str] = &[
+    "ecs:DescribeServices",
+    "ecs:DescribeTaskDefinition",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "sqs:GetQueueUrl",
+    "sqs:GetQueueAttributes",
+    "rds:DescribeDBInstances",
+    "cloudwatch:DescribeAlarms",
+    "tag:GetResources",
+];
+
 /// `stackdeck status` (and its `--wait-stable`): the service, the queues, the alarms; for the
 /// warnings, the queue's metrics and the target health (without them the warnings are unread,
 /// and the verdict stands).
@@ -83,6 +98,23 @@ pub const TIMELINE: &[&str] = &[
     "logs:FilterLogEvents",
 ];
 
+/// `stackdeck doctor`: who the caller is, then every read of discovery, `status`, the dashboard
+/// and the log panel, each tried once (`DISCOVER`, `STATUS`, `DASHBOARD`, `LOGS`, once each).
+pub const DOCTOR: &[&str] = &[
+    "sts:GetCallerIdentity",
+    "ssm:GetParametersByPath",
+    "ecs:DescribeServices",
+    "ecs:ListTasks",
+    "ecs:DescribeTasks",
+    "elasticloadbalancing:DescribeTargetHealth",
+    "rds:DescribeDBInstances",
+    "sqs:GetQueueAttributes",
+    "cloudwatch:GetMetricData",
+    "cloudwatch:DescribeAlarms",
+    "logs:StartLiveTail",
+    "logs:FilterLogEvents",
+];
+
 /// The actions of a subcommand by name, as it appears on a command line.
 pub fn for_command(command: &str) -> Option<&'static [&'static str]> {
     Some(match command {
@@ -93,6 +125,7 @@ pub fn for_command(command: &str) -> Option<&'static [&'static str]> {
         "purge" => PURGE,
         "redrive" => REDRIVE,
         "timeline" => TIMELINE,
+        "doctor" => DOCTOR,
         _ => return None,
     })
 }

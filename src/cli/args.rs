@@ -108,6 +108,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = DiscoverFormat::Text)]
         format: DiscoverFormat,
     },
+    /// Check the profile, credentials, region, identity, discovery and every read stackdeck
+    /// makes, each tried once: ✓/✗ rows with the fix; exit 0 when all pass, 1 otherwise.
+    Doctor {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// The stack's health once: exit 0 healthy, 1 degraded, 2 error.
     Status {
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -182,7 +188,7 @@ pub enum DiscoverFormat {
     Toml,
 }
 
-/// Output format of `status`.
+/// Output format of `status` and `doctor`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,

@@ -50,6 +50,13 @@ pub async fn run(mut cli: Cli) -> i32 {
     };
     let target = cli.global.target();
     let sdk = config::load(&target).await;
+    // The profile, region and credentials before any call (the doctor reports them itself).
+    if !matches!(cli.command, Some(Command::Doctor { .. })) {
+        if let Err(why) = crate::aws::preflight::check(&target, &sdk).await {
+            eprintln!("stackdeck: {why}");
+            return EXIT_ERROR;
+        }
+    }
     let discovery = Discovery::new(&sdk, target.profile_name());
     let (request, act) = match cli.command.unwrap_or(Command::Dashboard { refresh: None }) {
         Command::Dashboard { refresh } => {
@@ -86,6 +93,9 @@ pub async fn run(mut cli: Cli) -> i32 {
             }
         }
         Command::Stacks => return stacks(&discovery, &target).await,
+        Command::Doctor { format } => {
+            return crate::doctor::run(&sdk, &target, &cli.global, &config, format).await
+        }
         Command::Discover { format } => {
             return discover(format, &cli.global, &target, &sdk, &config).await
         }

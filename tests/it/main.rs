@@ -5,9 +5,11 @@
 mod adapters;
 mod audit_concurrency;
 mod cloudwatch_protocol;
+mod credentials;
 mod deploy_gate;
 mod deploy_role;
 mod discovery;
+mod doctor;
 mod drill;
 mod kit;
 mod operations;

@@ -10,7 +10,7 @@ use aws_sdk_cloudwatchlogs::types::StartLiveTailResponseStream;
 /// StartLiveTail goes to `stream-<host>` (the SDK prefixes the endpoint's host): an endpoint
 /// given as an IP address or `localhost` — a local emulator such as moto, which has no live
 /// tail anyway — cannot answer it, and trying costs the retries of a failing name lookup.
-pub(super) fn live_tail_unreachable(endpoint: Option<&str>) -> Option<String> {
+pub fn live_tail_unreachable(endpoint: Option<&str>) -> Option<String> {
     let endpoint = endpoint?;
     let host = endpoint
         .split("://")

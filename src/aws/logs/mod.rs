@@ -11,6 +11,7 @@ mod live;
 mod poller;
 
 pub use history::windows;
+pub use live::live_tail_unreachable;
 pub use poller::Poller;
 
 use super::calls::Counter;
