@@ -5,6 +5,7 @@ pub mod cloudwatch;
 pub mod config;
 pub mod ecs;
 pub mod ecs_actions;
+pub mod ecs_list;
 pub mod elb;
 pub mod error;
 pub mod logs;
