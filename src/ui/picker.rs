@@ -176,14 +176,25 @@ fn draw_rows(picker: &Picker, frame: &mut Frame, area: Rect) {
             .style(style)
         })
         .collect();
+    // The cluster column as wide as its longest name, up to half of what the names share.
+    let [_, table] = Layout::horizontal([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let names = usize::from(table.width).saturating_sub(8 + 7 + 11 + 4);
+    let longest = picker
+        .visible()
+        .map(|row| match row {
+            Row::Stack(_) => "SSM stack".len(),
+            Row::Service(s) => s.cluster.chars().count(),
+        })
+        .max()
+        .unwrap_or(0);
+    let cluster = longest.min(names / 2).max("CLUSTER".len()) as u16;
     let widths = [
+        Constraint::Length(cluster),
         Constraint::Fill(1),
-        Constraint::Fill(2),
         Constraint::Length(8),
         Constraint::Length(7),
         Constraint::Length(11),
     ];
-    let [_, table] = Layout::horizontal([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     frame.render_widget(Table::new(rows, widths).header(header), table);
 }
 
@@ -216,10 +227,7 @@ mod tests {
     fn listed() {
         let picker = fixture(40, 24);
         let text = screen(&picker, 80, 24);
-        assert!(
-            text.contains("SSM stack  ") && text.contains("courier-local"),
-            "{text}"
-        );
+        assert!(text.contains("SSM stack courier-local"), "{text}");
         assert!(
             text.contains("prod-east") && text.contains("IN_PROGRESS"),
             "{text}"

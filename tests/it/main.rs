@@ -11,6 +11,7 @@ mod discovery;
 mod drill;
 mod kit;
 mod operations;
+mod picker;
 mod status;
 mod tmux;
 mod tui_ops;
