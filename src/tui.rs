@@ -3,7 +3,6 @@
 //! one channel. The screen is drawn only when `update` marked the state dirty, so an idle
 //! dashboard costs almost nothing. Nothing here is awaited between a message and its draw.
 
-use crate::app::keys::Key;
 use crate::app::{update, Effect, Msg, Scope, State};
 use crate::aws::discover::resolve::{resolve, Flags, Request};
 use crate::aws::logs::{History, Logs, Tail};
@@ -12,34 +11,11 @@ use crate::config::Config;
 use crate::model::mutation::{read_only_message, PlanError};
 use crate::model::stack::StackResources;
 use crate::ops::{self, audit, picker};
-use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+use crate::terminal::{Input, Reader};
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-
-fn key_of(code: KeyCode, modifiers: KeyModifiers) -> Option<Key> {
-    Some(match code {
-        KeyCode::Char(c) if modifiers.contains(KeyModifiers::CONTROL) => {
-            Key::Ctrl(c.to_ascii_lowercase())
-        }
-        KeyCode::Char(c) => Key::Char(c),
-        KeyCode::Tab => Key::Tab,
-        KeyCode::BackTab => Key::BackTab,
-        KeyCode::Esc => Key::Esc,
-        KeyCode::Enter => Key::Enter,
-        KeyCode::Backspace => Key::Backspace,
-        KeyCode::Up => Key::Up,
-        KeyCode::Down => Key::Down,
-        KeyCode::Left => Key::Left,
-        KeyCode::Right => Key::Right,
-        KeyCode::PageUp => Key::PageUp,
-        KeyCode::PageDown => Key::PageDown,
-        KeyCode::Home => Key::Home,
-        KeyCode::End => Key::End,
-        _ => return None,
-    })
-}
 
 fn now() -> i64 {
     jiff::Timestamp::now().as_second()
@@ -120,27 +96,12 @@ impl Runner {
 
         // Keys: crossterm's read blocks, so it lives on its own thread.
         let keys = tx.clone();
-        std::thread::spawn(move || loop {
-            let msg = match event::read() {
-                Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => {
-                    // Esc quickly followed by a key reaches us as Alt+key: it was meant as two.
-                    if k.modifiers.contains(KeyModifiers::ALT)
-                        && keys.send(Msg::Key(Key::Esc)).is_err()
-                    {
-                        return;
-                    }
-                    match key_of(k.code, k.modifiers - KeyModifiers::ALT) {
-                        Some(key) => Msg::Key(key),
-                        None => continue,
-                    }
-                }
-                Ok(Event::Resize(..)) => Msg::Resize,
-                Ok(_) => continue,
-                Err(_) => return,
-            };
-            if keys.send(msg).is_err() {
-                return;
-            }
+        let reader = Reader::spawn(move |input| {
+            keys.send(match input {
+                Input::Key(key) => Msg::Key(key),
+                Input::Resize(..) => Msg::Resize,
+            })
+            .is_ok()
         });
 
         // The clock: once a second (ages are shown in seconds).
@@ -189,6 +150,7 @@ impl Runner {
         if let Some(tail) = tasks.tail.take() {
             tail.abort();
         }
+        reader.stop();
         ratatui::restore();
         tasks.finish().await;
         code

@@ -16,6 +16,7 @@ pub mod logbuf;
 pub mod logview;
 mod msg;
 pub mod ops;
+pub mod picker;
 mod production;
 pub mod refresh;
 pub mod timeline;

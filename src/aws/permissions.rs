@@ -115,6 +115,14 @@ pub const DOCTOR: &[&str] = &[
     "logs:FilterLogEvents",
 ];
 
+/// The start picker (`stackdeck` with no stack): the SSM stacks, then every cluster's services.
+pub const PICKER: &[&str] = &[
+    "ssm:GetParametersByPath",
+    "ecs:ListClusters",
+    "ecs:ListServices",
+    "ecs:DescribeServices",
+];
+
 /// The actions of a subcommand by name, as it appears on a command line.
 pub fn for_command(command: &str) -> Option<&'static [&'static str]> {
     Some(match command {

@@ -151,6 +151,26 @@ async fn dashboard(
     sdk: aws_config::SdkConfig,
     target: &AwsTarget,
 ) -> i32 {
+    let mut global = global.clone();
+    if global.stack.is_none()
+        && global.cluster.is_none()
+        && global.service.is_none()
+        && global.tags.is_empty()
+    {
+        let discovery = Discovery::new(&sdk, target.profile_name());
+        match crate::picker_tui::pick(&sdk, &target.profile_name(), &discovery).await {
+            Ok(Some(crate::picker_tui::Picked::Stack(stack))) => global.stack = Some(stack),
+            Ok(Some(crate::picker_tui::Picked::Service { cluster, service })) => {
+                (global.cluster, global.service) = (Some(cluster), Some(service));
+            }
+            Ok(None) => return EXIT_OK,
+            Err(e) => {
+                eprintln!("stackdeck: {e}");
+                return EXIT_ERROR;
+            }
+        }
+    }
+    let global = &global;
     let resources = match resolve_stack(global, target, &sdk, &config).await {
         Ok(resources) => resources,
         Err(code) => return code,

@@ -11,6 +11,7 @@ pub mod logfilter;
 pub mod logline;
 pub mod logs;
 pub mod mutation;
+pub mod picker;
 pub mod rollback;
 pub mod sqs;
 pub mod stack;

@@ -8,6 +8,7 @@ mod dialog;
 pub mod format;
 mod logline;
 mod logs;
+pub mod picker;
 mod queue;
 mod service;
 mod timeline;

@@ -13,6 +13,7 @@ mod doctor;
 mod drill;
 mod kit;
 mod operations;
+mod picker;
 mod status;
 mod tmux;
 mod tui_ops;
