@@ -8,6 +8,7 @@ mod cloudwatch_protocol;
 mod credentials;
 mod deploy_gate;
 mod deploy_role;
+mod discover_api;
 mod discovery;
 mod doctor;
 mod drill;

@@ -1,0 +1,105 @@
+//! Discovery from the AWS API against moto, for a stack this repository did not build: from
+//! `--cluster/--service` (no `--stack`, so no SSM parameter is read) the task definition gives
+//! the family and the log group, its environment the queue, the queue's RedrivePolicy the DLQ,
+//! and the alarms' dimensions the alarms; a config stack with `resources` needs no SSM at all.
+
+use super::kit::stackdeck;
+use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
+use devstack::testenv::TestEnv;
+use devstack::testkit::stack::{Revision, StackBuilder};
+
+#[tokio::test]
+async fn cluster_and_service_find_the_rest_without_ssm() {
+    let env = TestEnv::shared().await;
+    let builder = StackBuilder::new("api-disc");
+    let name = builder.name().to_owned();
+    let stack = builder
+        .revision(
+            Revision::image("app:1")
+                .env("WORK_QUEUE", format!("{name}-work"))
+                .env("LOG_LEVEL", "info")
+                .logs_to(&format!("/ecs/{name}")),
+        )
+        .service(0)
+        .redrive(3)
+        .build(&env.sdk_config().await)
+        .await
+        .expect("build the stack");
+    // An alarm on the work queue's depth, and one on another queue that is not the stack's.
+    let cw = aws_sdk_cloudwatch::Client::new(&env.sdk_config().await);
+    for (alarm, queue) in [
+        ("queue-depth", format!("{name}-work")),
+        ("elsewhere", "other".into()),
+    ] {
+        cw.put_metric_alarm()
+            .alarm_name(format!("{name}-{alarm}"))
+            .namespace("AWS/SQS")
+            .metric_name("ApproximateNumberOfMessagesVisible")
+            .dimensions(Dimension::builder().name("QueueName").value(queue).build())
+            .statistic(Statistic::Maximum)
+            .period(60)
+            .evaluation_periods(1)
+            .threshold(100.0)
+            .comparison_operator(ComparisonOperator::GreaterThanThreshold)
+            .send()
+            .await
+            .expect("PutMetricAlarm");
+    }
+    let out = stackdeck(&env.aws_endpoint())
+        .args(["--cluster", &stack.cluster, "--service", &stack.service])
+        .args(["discover", "--format", "json"])
+        .output()
+        .expect("run stackdeck");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let values = &json["values"];
+    assert_eq!(values["cluster"], stack.cluster.as_str());
+    assert_eq!(values["task_family"], stack.family.as_str());
+    assert_eq!(values["log_group"], format!("/ecs/{name}"));
+    assert_eq!(values["log_stream_prefix"], "courier");
+    assert_eq!(values["queue_url"], stack.queue_url.as_str());
+    assert_eq!(values["dlq_url"], stack.dlq_url.as_str());
+    assert_eq!(values["alarm_names"], format!("{name}-queue-depth"));
+    assert_eq!(json["sources"]["queue_url"], "task_definition");
+    assert_eq!(json["sources"]["dlq_url"], "redrive_policy");
+    assert_eq!(json["sources"]["alarm_names"], "alarm_dimensions");
+    assert!(json["notes"]["target_group_arn"]
+        .as_str()
+        .is_some_and(|n| n.contains("no load balancer")));
+
+    // The same stack as a config stanza: pasted, it opens with no discovery call at all.
+    let toml = stackdeck(&env.aws_endpoint())
+        .args(["--cluster", &stack.cluster, "--service", &stack.service])
+        .args(["discover", "--format", "toml"])
+        .output()
+        .expect("run stackdeck");
+    let work = tempfile::tempdir().unwrap();
+    let config = work.path().join("config.toml");
+    std::fs::write(&config, &toml.stdout).unwrap();
+    let status = stackdeck(&env.aws_endpoint())
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "--stack",
+            &stack.service,
+        ])
+        .args(["status", "--format", "json"])
+        .output()
+        .expect("run stackdeck");
+    let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap_or_else(|_| {
+        panic!("status: {}", String::from_utf8_lossy(&status.stderr));
+    });
+    let snapshot = &json["snapshot"];
+    assert_eq!(snapshot["stack"], stack.service.as_str(), "{json}");
+    assert_eq!(
+        snapshot["queue"]["Ok"]["dlq_name"],
+        format!("{name}-dlq"),
+        "{json}"
+    );
+    assert_eq!(
+        snapshot["alarms"]["Ok"][0]["name"],
+        format!("{name}-queue-depth"),
+        "{json}"
+    );
+}
