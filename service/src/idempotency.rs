@@ -5,6 +5,7 @@
 use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use aws_sdk_dynamodb::Client;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// How long a completed key is remembered.
@@ -56,6 +57,19 @@ fn now() -> u64 {
         .as_secs()
 }
 
+/// A token naming one claim: the process, the time and a counter. The SDK retries a PutItem whose
+/// answer it did not get (an attempt timed out while DynamoDB applied it); carrying the token lets
+/// the retry recognise its own claim instead of meeting it as "in progress" (409).
+fn claim_token() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    let count = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("{}-{nanos:x}-{count}", std::process::id())
+}
+
 fn n(v: u64) -> AttributeValue {
     AttributeValue::N(v.to_string())
 }
@@ -94,7 +108,32 @@ impl Store {
     }
 
     /// Claim `key` for a request with `payload_hash`.
+    ///
+    /// When the claim's outcome is unknown (the call failed: it may still have been applied), the
+    /// claim is given back in the background, so that the client's retry is not refused for the
+    /// whole in-progress time.
     pub async fn begin(&self, key: &str, payload_hash: &str) -> Result<Begin, StoreError> {
+        let token = claim_token();
+        let begun = self.claim(key, payload_hash, &token).await;
+        if begun.is_err() {
+            let store = self.clone();
+            let key = key.to_owned();
+            tokio::spawn(async move {
+                if let Err(e) = store.release_claim(&key, &token).await {
+                    tracing::debug!(error = %e, "an unknown claim not given back");
+                }
+            });
+        }
+        begun
+    }
+
+    /// Claim `key` as the claim named `token`: the same token claims again what it holds.
+    pub async fn claim(
+        &self,
+        key: &str,
+        payload_hash: &str,
+        token: &str,
+    ) -> Result<Begin, StoreError> {
         let now = now();
         let put = self
             .client
@@ -105,12 +144,16 @@ impl Store {
             .item("payload_hash", s(payload_hash))
             .item("expires_at", n(now + RECORD_TTL.as_secs()))
             .item("in_progress_until", n(now + IN_PROGRESS_TTL.as_secs()))
-            // Free, expired (TTL deletion lags), or abandoned in progress.
+            .item("claim", s(token))
+            // Free, expired (TTL deletion lags), abandoned in progress, or ours (an SDK retry).
             .condition_expression(
                 "attribute_not_exists(pk) OR expires_at < :now \
-                 OR (#status = :in_progress AND in_progress_until < :now)",
+                 OR (#status = :in_progress AND in_progress_until < :now) \
+                 OR (#status = :in_progress AND #claim = :claim)",
             )
             .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#claim", "claim")
+            .expression_attribute_values(":claim", s(token))
             .expression_attribute_values(":now", n(now))
             .expression_attribute_values(":in_progress", s(IN_PROGRESS))
             .send()
@@ -163,6 +206,23 @@ impl Store {
             .expression_attribute_values(":completed", s(COMPLETED))
             .expression_attribute_values(":response", s(response))
             .return_values(ReturnValue::None)
+            .send()
+            .await
+            .map_err(|e| self.error(aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+        Ok(())
+    }
+
+    /// Give back the claim `token` made, if it was made and is still in progress.
+    async fn release_claim(&self, key: &str, token: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", s(key))
+            .condition_expression("#status = :in_progress AND #claim = :claim")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#claim", "claim")
+            .expression_attribute_values(":in_progress", s(IN_PROGRESS))
+            .expression_attribute_values(":claim", s(token))
             .send()
             .await
             .map_err(|e| self.error(aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;

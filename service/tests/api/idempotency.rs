@@ -74,6 +74,22 @@ async fn a_key_in_progress_is_409() {
 }
 
 #[tokio::test]
+async fn a_repeated_claim_is_its_own_not_in_progress() {
+    let app = spawn_app(Role::Api).await;
+    let store = Store::new(
+        aws_sdk_dynamodb::Client::new(&app.sdk),
+        &app.resources.table,
+    );
+    // The SDK retrying a PutItem that was applied: the same claim again is still ours.
+    let claim = |token: &'static str| store.claim("retried", "hash", token);
+    assert_eq!(claim("t1").await.unwrap(), Begin::Started);
+    assert_eq!(claim("t1").await.unwrap(), Begin::Started);
+    // Another request's claim meets it in progress.
+    assert_eq!(claim("t2").await.unwrap(), Begin::InProgress);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn concurrent_same_key_makes_one_message() {
     let app = spawn_app(Role::Api).await;
     let body = message_json("payments", "charge once");
