@@ -16,9 +16,10 @@ use crate::aws::sqs_actions::SqsActions;
 use crate::cli::Format;
 use crate::model::dashboard::{self, Metrics, Target, PERIOD_SECONDS};
 use crate::model::ecs::{short, Rollout, ServiceRef};
-use crate::model::health::{QueueHealth, Snapshot, Verdict};
-use crate::model::stack::StackResources;
+use crate::model::health::{More, QueueHealth, ServiceHealth, Snapshot, Source, Verdict};
+use crate::model::stack::{numbered_key, StackResources};
 use crate::model::warnings::{self, Thresholds, Warning, WarningInput};
+use futures_util::future::join_all;
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -26,7 +27,47 @@ pub const EXIT_HEALTHY: i32 = 0;
 pub const EXIT_DEGRADED: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
-/// Read every source of the snapshot, concurrently.
+/// The ECS service `service` of `cluster`.
+async fn service_health(
+    sdk: &aws_config::SdkConfig,
+    profile: &str,
+    cluster: &str,
+    service: &str,
+) -> Source<ServiceHealth> {
+    Ecs::new(sdk, profile.to_owned())
+        .service(cluster, service)
+        .await
+        .map_err(|e| e.message)
+}
+
+/// The queue at `url` and its DLQ (none: an empty name and 0).
+async fn queue_health(
+    sdk: &aws_config::SdkConfig,
+    profile: &str,
+    url: &str,
+    dlq_url: Option<&str>,
+) -> Source<QueueHealth> {
+    let sqs = SqsActions::new(sdk, profile.to_owned());
+    let dlq = async {
+        match dlq_url {
+            Some(dlq) => sqs.facts(dlq).await.map(Some),
+            None => Ok(None),
+        }
+    };
+    let (work, dlq) = tokio::join!(sqs.facts(url), dlq);
+    let (work, dlq) = (work.map_err(|e| e.message)?, dlq.map_err(|e| e.message)?);
+    Ok(QueueHealth {
+        name: work.name,
+        visible: work.visible,
+        in_flight: work.in_flight,
+        delayed: work.delayed,
+        dlq_name: dlq.as_ref().map(|d| d.name.clone()).unwrap_or_default(),
+        dlq_visible: dlq.map_or(0, |d| d.visible),
+    })
+}
+
+/// Read every source of the snapshot, concurrently: every service (`service`, `service_2`, …,
+/// each in its own `cluster_N`, else the first cluster) and every queue with its DLQ.
 pub async fn snapshot(
     sdk: &aws_config::SdkConfig,
     profile: &str,
@@ -40,10 +81,7 @@ pub async fn snapshot(
                 "service"
             }));
         };
-        Ecs::new(sdk, profile.to_owned())
-            .service(cluster, service)
-            .await
-            .map_err(|e| e.message)
+        service_health(sdk, profile, cluster, service).await
     };
     let queue = async {
         let url = stack
@@ -52,17 +90,7 @@ pub async fn snapshot(
         let dlq_url = stack
             .get("dlq_url")
             .ok_or_else(|| stack.missing_message("dlq_url"))?;
-        let sqs = SqsActions::new(sdk, profile.to_owned());
-        let (work, dlq) = tokio::join!(sqs.facts(url), sqs.facts(dlq_url));
-        let (work, dlq) = (work.map_err(|e| e.message)?, dlq.map_err(|e| e.message)?);
-        Ok(QueueHealth {
-            name: work.name,
-            visible: work.visible,
-            in_flight: work.in_flight,
-            delayed: work.delayed,
-            dlq_name: dlq.name,
-            dlq_visible: dlq.visible,
-        })
+        queue_health(sdk, profile, url, Some(dlq_url)).await
     };
     let alarms = async {
         let selector = stack
@@ -73,12 +101,35 @@ pub async fn snapshot(
             .await
             .map_err(|e| e.message)
     };
-    let (service, queue, alarms) = tokio::join!(service, queue, alarms);
+    let first_cluster = stack.get("cluster").unwrap_or_default();
+    let more_services = join_all(
+        stack
+            .numbered("service")
+            .into_iter()
+            .enumerate()
+            .skip(1)
+            .map(|(i, service)| {
+                let cluster = stack
+                    .get(&numbered_key("cluster", i + 1))
+                    .unwrap_or(first_cluster);
+                service_health(sdk, profile, cluster, service)
+            }),
+    );
+    let more_queues = join_all(
+        stack
+            .queues()
+            .into_iter()
+            .skip(1)
+            .map(|(url, dlq)| queue_health(sdk, profile, url, dlq)),
+    );
+    let (service, queue, alarms, services, queues) =
+        tokio::join!(service, queue, alarms, more_services, more_queues);
     Snapshot {
         stack: stack.stack.clone(),
         service,
         queue,
         alarms,
+        more: More { services, queues },
     }
 }
 
@@ -138,50 +189,61 @@ pub fn with_warnings(mut text: String, found: &[Warning], unread: &[String]) -> 
 pub fn render_text(snapshot: &Snapshot, verdict: &Verdict) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "stack {}", snapshot.stack);
-    match &snapshot.service {
-        Ok(s) => {
-            let _ = writeln!(
-                out,
-                "service    {} ({}): {} running / {} desired / {} pending, {}",
-                s.service, s.cluster, s.running, s.desired, s.pending, s.status
-            );
-            for d in &s.deployments {
+    for service in snapshot.services() {
+        match service {
+            Ok(s) => {
                 let _ = writeln!(
                     out,
-                    "  {:<8} {} {} {}/{} running{}",
-                    d.status,
-                    short(&d.task_definition),
-                    match d.rollout_state {
-                        Rollout::Unknown => "-",
-                        known => known.as_str(),
-                    },
-                    d.running,
-                    d.desired,
-                    if d.failed_tasks > 0 {
-                        format!(", {} failed", d.failed_tasks)
-                    } else {
-                        String::new()
-                    }
+                    "service    {} ({}): {} running / {} desired / {} pending, {}",
+                    s.service, s.cluster, s.running, s.desired, s.pending, s.status
                 );
+                for d in &s.deployments {
+                    let _ = writeln!(
+                        out,
+                        "  {:<8} {} {} {}/{} running{}",
+                        d.status,
+                        short(&d.task_definition),
+                        match d.rollout_state {
+                            Rollout::Unknown => "-",
+                            known => known.as_str(),
+                        },
+                        d.running,
+                        d.desired,
+                        if d.failed_tasks > 0 {
+                            format!(", {} failed", d.failed_tasks)
+                        } else {
+                            String::new()
+                        }
+                    );
+                }
+                for e in s.events.iter().take(3) {
+                    let _ = writeln!(out, "  event    {}", e.message);
+                }
             }
-            for e in s.events.iter().take(3) {
-                let _ = writeln!(out, "  event    {}", e.message);
+            Err(e) => {
+                let _ = writeln!(out, "service    error: {e}");
             }
-        }
-        Err(e) => {
-            let _ = writeln!(out, "service    error: {e}");
         }
     }
-    match &snapshot.queue {
-        Ok(q) => {
-            let _ = writeln!(
-                out,
-                "queue      {}: {} visible, {} in flight, {} delayed; DLQ {}: {}",
-                q.name, q.visible, q.in_flight, q.delayed, q.dlq_name, q.dlq_visible
-            );
-        }
-        Err(e) => {
-            let _ = writeln!(out, "queue      error: {e}");
+    for queue in snapshot.queues() {
+        match queue {
+            Ok(q) if q.dlq_name.is_empty() => {
+                let _ = writeln!(
+                    out,
+                    "queue      {}: {} visible, {} in flight, {} delayed; no DLQ",
+                    q.name, q.visible, q.in_flight, q.delayed
+                );
+            }
+            Ok(q) => {
+                let _ = writeln!(
+                    out,
+                    "queue      {}: {} visible, {} in flight, {} delayed; DLQ {}: {}",
+                    q.name, q.visible, q.in_flight, q.delayed, q.dlq_name, q.dlq_visible
+                );
+            }
+            Err(e) => {
+                let _ = writeln!(out, "queue      error: {e}");
+            }
         }
     }
     match &snapshot.alarms {
@@ -263,7 +325,7 @@ pub async fn run(
         Format::Json => println!(
             "{}",
             serde_json::json!({
-                "snapshot": snapshot,
+                "snapshot": snapshot.to_json(),
                 "verdict": verdict,
                 "warnings": found,
                 "warnings_unread": unread,

@@ -20,14 +20,20 @@
 //!    tmux: its CPU (≤ 15 % of a core), how far the screen is behind the newest event (≤ the poll
 //!    interval + 1 s) and its peak RSS (≤ 60 MB) (`storm`);
 //! 7. one frame drawn with a full 10,000-line log buffer, with and without a filter, in process
-//!    (≤ 2 ms) (`render`).
+//!    (≤ 2 ms) (`render`);
+//! 8. the start picker over `--services N` (default 2,000) ECS services: time to the first rows
+//!    (≤ 1 s), to all rows (≤ 2 s), API calls (≤ ⌈n/100⌉ + ⌈n/10⌉ + 2c + 1) (`picker`);
+//! 9. discovery from `--cluster/--service` alone, among 500 other alarms: API calls
+//!    (≤ 8 + ⌈alarms/100⌉) and time (≤ 1 s) (`discover`).
 //!
 //! Build and run (the Makefile's bench-deck target):
 //! `cargo build --release --bin stackdeck --example bench-deck && target/release/examples/bench-deck`
 //! Options: `--idle-seconds N`, `--storm-seconds N`, `--events N` (default 100 000), `--runs N`
-//! (default 5), `--only frame` (measure 7 alone).
+//! (default 5), `--services N`, `--only frame` (measure 7 alone), `--only picker` (measures 8 and 9 alone).
 
+mod discover;
 mod measure;
+mod picker;
 mod render;
 mod stack;
 mod storm;
@@ -45,8 +51,12 @@ struct Options {
     storm_seconds: u64,
     events: usize,
     runs: usize,
+    /// ECS services the picker lists (measure 8).
+    services: usize,
     /// `--only frame`: only the in-process measure 7 (no moto).
     only_frame: bool,
+    /// `--only picker`: only measures 8 and 9.
+    only_picker: bool,
 }
 
 fn options() -> Result<Options> {
@@ -55,7 +65,9 @@ fn options() -> Result<Options> {
         storm_seconds: 60,
         events: 100_000,
         runs: 5,
+        services: 2_000,
         only_frame: false,
+        only_picker: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -67,9 +79,11 @@ fn options() -> Result<Options> {
             "--storm-seconds" => o.storm_seconds = value.parse()?,
             "--events" => o.events = value.parse()?,
             "--runs" => o.runs = value.parse()?,
+            "--services" => o.services = value.parse()?,
             "--only" if value == "frame" => o.only_frame = true,
+            "--only" if value == "picker" => o.only_picker = true,
             other => bail!(
-                "unknown option {other} (--idle-seconds N, --storm-seconds N, --events N, --runs N, --only frame)"
+                "unknown option {other} (--idle-seconds N, --storm-seconds N, --events N, --runs N, --services N, --only frame|picker)"
             ),
         }
     }
@@ -144,11 +158,16 @@ async fn main() -> Result<()> {
         sdk,
         stack,
     };
-    rows.extend(measure::status_vs_cli(&b).await?);
-    rows.extend(measure::refresh(&b).await?);
-    rows.extend(measure::logs(&b).await?);
-    rows.extend(measure::idle(&b).await?);
-    rows.extend(storm::log_storm(&b).await?);
+    if !b.options.only_picker {
+        rows.extend(measure::status_vs_cli(&b).await?);
+        rows.extend(measure::refresh(&b).await?);
+        rows.extend(measure::logs(&b).await?);
+        rows.extend(measure::idle(&b).await?);
+        rows.extend(storm::log_storm(&b).await?);
+    }
+    rows.extend(discover::discovery(&b).await?);
+    // Last: its thousands of services would be in moto for every measure after it.
+    rows.extend(picker::picker(&b).await?);
 
     print_rows(&rows);
     Ok(())

@@ -107,6 +107,7 @@ pub fn healthy() -> Dashboard {
                 alarm("db-cpu", "OK", "CPUUtilization", 80.0, "Threshold Crossed: no datapoint above 80"),
                 alarm("dlq-not-empty", "OK", "ApproximateNumberOfMessagesVisible", 0.0, "empty"),
             ]),
+            more: Default::default(),
         },
         tasks: Ok(vec![
             Task {

@@ -100,7 +100,18 @@ pub fn iam_action(operation: &str, detail: &str) -> String {
     }
     use super::permissions::*;
     [
-        DISCOVER, STATUS, DASHBOARD, LOGS, REDEPLOY, ROLLBACK, PURGE, REDRIVE, TIMELINE, DOCTOR,
+        DISCOVER,
+        DISCOVER_API,
+        PICKER,
+        STATUS,
+        DASHBOARD,
+        LOGS,
+        REDEPLOY,
+        ROLLBACK,
+        PURGE,
+        REDRIVE,
+        TIMELINE,
+        DOCTOR,
     ]
     .iter()
     .flat_map(|table| table.iter())

@@ -9,7 +9,7 @@ pub const DISCOVER: &[&str] = &["ssm:GetParametersByPath"];
 /// Discovery from the AWS API (`--cluster/--service`, `--tag`, or the config's `cluster`,
 /// `service`, `tags`), beside DISCOVER: the service, its task definition and load balancer, its
 /// queues and DLQs, the DB instances (only when the environment names a host), every alarm, and
-/// with `--tag` the Tagging API. (The doctor does not try these yet.)
+/// with `--tag` the Tagging API.
 pub const DISCOVER_API: &[&str] = &[
     "ecs:DescribeServices",
     "ecs:DescribeTaskDefinition",
@@ -99,11 +99,16 @@ pub const TIMELINE: &[&str] = &[
 ];
 
 /// `stackdeck doctor`: who the caller is, then every read of discovery, `status`, the dashboard
-/// and the log panel, each tried once (`DISCOVER`, `STATUS`, `DASHBOARD`, `LOGS`, once each).
+/// and the log panel, each tried once (`DISCOVER`, `DISCOVER_API`, `STATUS`, `DASHBOARD`, `LOGS`,
+/// once each).
 pub const DOCTOR: &[&str] = &[
     "sts:GetCallerIdentity",
     "ssm:GetParametersByPath",
     "ecs:DescribeServices",
+    "ecs:DescribeTaskDefinition",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "sqs:GetQueueUrl",
+    "tag:GetResources",
     "ecs:ListTasks",
     "ecs:DescribeTasks",
     "elasticloadbalancing:DescribeTargetHealth",

@@ -63,13 +63,14 @@ pub const PROBED: &[&str] = &[
     "cloudwatch:DescribeAlarms",
     "logs:FilterLogEvents",
     "logs:StartLiveTail",
-    // The reads of discovery from the AWS API (issue 15), ready for when `permissions` names them.
+    // The reads of discovery from the AWS API (`permissions::DISCOVER_API`) and of the picker.
     "ecs:DescribeTaskDefinition",
     "ecs:ListClusters",
     "ecs:ListServices",
     "sqs:GetQueueUrl",
     "elasticloadbalancing:DescribeTargetGroups",
     "elasticloadbalancing:DescribeLoadBalancers",
+    "tag:GetResources",
 ];
 
 /// Try `action` once; `None` when there is no probe for it (not in [`PROBED`]).
@@ -261,6 +262,25 @@ pub async fn try_action(
                 call,
                 "DescribeLoadBalancers",
                 "the account's load balancers".into(),
+                aim,
+            )
+        }
+        "tag:GetResources" => {
+            // A tag no resource has: authorised as any other, and no listing of the account.
+            let filter = aws_sdk_resourcegroupstagging::types::TagFilter::builder()
+                .key(NO_SUCH)
+                .build();
+            let call = aws_sdk_resourcegroupstagging::Client::new(sdk)
+                .get_resources()
+                .tag_filters(filter)
+                .resource_type_filters("sqs")
+                .resources_per_page(1)
+                .send()
+                .await;
+            outcome(
+                call,
+                "GetResources",
+                format!("resources tagged {NO_SUCH}"),
                 aim,
             )
         }

@@ -18,12 +18,13 @@ use crate::model::stack::{discovery_path, StackResources};
 use aws_config::SdkConfig;
 use aws_types::os_shim_internal::{Env, Fs};
 
-/// Every IAM action stackdeck reads with (discovery, `status`, the dashboard, the log panel), each
-/// once, in the order the tables name them.
+/// Every IAM action stackdeck reads with (discovery from SSM and from the AWS API, `status`, the
+/// dashboard, the log panel), each once, in the order the tables name them.
 pub fn reads() -> Vec<&'static str> {
     let mut actions: Vec<&'static str> = Vec::new();
     for table in [
         permissions::DISCOVER,
+        permissions::DISCOVER_API,
         permissions::STATUS,
         permissions::DASHBOARD,
         permissions::LOGS,

@@ -77,6 +77,18 @@ pub struct Snapshot {
     pub queue: Source<QueueHealth>,
     /// Alarms with the stack's prefix, ALARM first.
     pub alarms: Source<Vec<Alarm>>,
+    /// The stack's other services and queues, where it has several (`service_2`, `queue_url_2`,
+    /// …): `service` and `queue` are its first, as scripts have always read them; the JSON of
+    /// [`Snapshot::to_json`] lists them all under `services` and `queues`.
+    #[serde(skip)]
+    pub more: More,
+}
+
+/// The second and later services and queues of a stack.
+#[derive(Clone, Debug, Default)]
+pub struct More {
+    pub services: Vec<Source<ServiceHealth>>,
+    pub queues: Vec<Source<QueueHealth>>,
 }
 
 /// The verdict of a snapshot, as the exit code reports it.
@@ -89,21 +101,56 @@ pub enum Verdict {
     Error(Vec<String>),
 }
 
+/// `service`, then `service 2`, …: how a verdict names the nth source of a kind.
+fn nth(kind: &str, i: usize) -> String {
+    if i == 0 {
+        kind.to_owned()
+    } else {
+        format!("{kind} {}", i + 1)
+    }
+}
+
 impl Snapshot {
+    /// Every service of the stack, the first first.
+    pub fn services(&self) -> impl Iterator<Item = &Source<ServiceHealth>> {
+        std::iter::once(&self.service).chain(&self.more.services)
+    }
+
+    /// Every queue of the stack, the first first.
+    pub fn queues(&self) -> impl Iterator<Item = &Source<QueueHealth>> {
+        std::iter::once(&self.queue).chain(&self.more.queues)
+    }
+
+    /// The snapshot as `status --format json` prints it: its fields, and `services` and `queues`
+    /// listing every one.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut json = serde_json::to_value(self).expect("a snapshot serialises");
+        json["services"] = serde_json::json!(self.services().collect::<Vec<_>>());
+        json["queues"] = serde_json::json!(self.queues().collect::<Vec<_>>());
+        json
+    }
+
     pub fn verdict(&self) -> Verdict {
-        let errors: Vec<String> = [
-            self.service.as_ref().err().map(|e| format!("service: {e}")),
-            self.queue.as_ref().err().map(|e| format!("queue: {e}")),
-            self.alarms.as_ref().err().map(|e| format!("alarms: {e}")),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        let errors: Vec<String> = self
+            .services()
+            .enumerate()
+            .filter_map(|(i, s)| {
+                s.as_ref()
+                    .err()
+                    .map(|e| format!("{}: {e}", nth("service", i)))
+            })
+            .chain(self.queues().enumerate().filter_map(|(i, q)| {
+                q.as_ref()
+                    .err()
+                    .map(|e| format!("{}: {e}", nth("queue", i)))
+            }))
+            .chain(self.alarms.as_ref().err().map(|e| format!("alarms: {e}")))
+            .collect();
         if !errors.is_empty() {
             return Verdict::Error(errors);
         }
         let mut reasons = Vec::new();
-        if let Ok(s) = &self.service {
+        for s in self.services().flatten() {
             if s.running < s.desired {
                 reasons.push(format!(
                     "service {}: {} of {} tasks running",
@@ -121,7 +168,7 @@ impl Snapshot {
                 ));
             }
         }
-        if let Ok(q) = &self.queue {
+        for q in self.queues().flatten() {
             if q.dlq_visible > 0 {
                 reasons.push(format!(
                     "dead-letter queue {} holds {} message(s)",
@@ -184,6 +231,7 @@ mod tests {
                 metric: String::new(),
                 threshold: None,
             }]),
+            more: More::default(),
         }
     }
 
@@ -205,6 +253,44 @@ mod tests {
         assert!(reasons.iter().any(|r| r.contains("1 of 2 tasks")));
         assert!(reasons.iter().any(|r| r.contains("holds 3")));
         assert!(reasons.iter().any(|r| r.contains("alarm a is in ALARM")));
+    }
+
+    #[test]
+    fn every_service_and_queue_counts_and_json_lists_them_all() {
+        let mut s = healthy();
+        s.more.services.push(Ok(ServiceHealth {
+            service: "worker".into(),
+            running: 0,
+            desired: 1,
+            ..Default::default()
+        }));
+        s.more.queues.push(Ok(QueueHealth {
+            dlq_name: "dlq-2".into(),
+            dlq_visible: 1,
+            ..Default::default()
+        }));
+        let Verdict::Degraded(reasons) = s.verdict() else {
+            panic!("{:?}", s.verdict())
+        };
+        assert_eq!(
+            reasons,
+            [
+                "service worker: 0 of 1 tasks running",
+                "dead-letter queue dlq-2 holds 1 message(s)"
+            ]
+        );
+        let json = s.to_json();
+        assert_eq!(json["services"][1]["Ok"]["service"], "worker");
+        assert_eq!(json["queues"][1]["Ok"]["dlq_name"], "dlq-2");
+        assert_eq!(
+            json["service"]["Ok"]["service"], "svc",
+            "the first, as before"
+        );
+        s.more.queues[0] = Err("throttled".into());
+        assert_eq!(
+            s.verdict(),
+            Verdict::Error(vec!["queue 2: throttled".into()])
+        );
     }
 
     #[test]

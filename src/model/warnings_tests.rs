@@ -254,6 +254,7 @@ fn the_input_comes_from_a_refresh_and_warnings_degrade_the_verdict() {
             ..Default::default()
         }),
         alarms: Ok(Vec::new()),
+        more: Default::default(),
     };
     let arn = "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/courier-local/0123";
     let input = WarningInput::from_parts(&health, &metrics, None, arn, NOW);

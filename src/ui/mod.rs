@@ -374,6 +374,8 @@ fn draw_help(state: &State, frame: &mut Frame, area: Rect) {
 #[cfg(test)]
 mod logs_tests;
 #[cfg(test)]
+mod multi_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod warning_tests;

@@ -65,6 +65,33 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
             )]));
         }
     }
+    // The stack's other queues: one line each with its DLQ; the chart is the first queue's.
+    for other in &data.health.more.queues {
+        match other {
+            Err(e) => lines.push(error_line(state, "", e)),
+            Ok(q) => {
+                let mut spans = vec![
+                    Span::styled(q.name.clone(), Style::default().fg(theme.accent)),
+                    Span::raw(format!(
+                        " {} visible · {} in flight",
+                        q.visible, q.in_flight
+                    )),
+                ];
+                if !q.dlq_name.is_empty() {
+                    let dlq = if q.dlq_visible > 0 {
+                        theme.alarm
+                    } else {
+                        theme.ok
+                    };
+                    spans.push(Span::styled(
+                        format!(" · DLQ {}: {}", q.dlq_name, q.dlq_visible),
+                        Style::default().fg(dlq),
+                    ));
+                }
+                lines.push(Line::from(spans));
+            }
+        }
+    }
     if let Err(e) = &data.metrics {
         lines.push(error_line(state, "metrics: ", e));
     }

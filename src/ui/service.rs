@@ -3,6 +3,7 @@
 use super::{block, data_age, error_line, format, text_panel};
 use crate::app::{Panel, State};
 use crate::model::ecs::Rollout;
+use crate::model::health::ServiceHealth;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -11,6 +12,15 @@ use ratatui::Frame;
 pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
     let block = block(state, Panel::Service, "Service".into(), data_age(state));
     text_panel(frame, state, Panel::Service, area, block, lines(state));
+}
+
+/// The running/desired count's colour: the alarm's when fewer run than desired.
+fn counts_colour(state: &State, s: &ServiceHealth) -> ratatui::style::Color {
+    if s.running < s.desired {
+        state.theme.alarm
+    } else {
+        state.theme.ok
+    }
 }
 
 fn lines(state: &State) -> Vec<Line<'static>> {
@@ -23,11 +33,7 @@ fn lines(state: &State) -> Vec<Line<'static>> {
     match &data.health.service {
         Err(e) => lines.push(error_line(state, "", e)),
         Ok(s) => {
-            let counts = if s.running < s.desired {
-                theme.alarm
-            } else {
-                theme.ok
-            };
+            let counts = counts_colour(state, s);
             lines.push(Line::from(vec![
                 Span::styled(
                     s.service.clone(),
@@ -79,6 +85,36 @@ fn lines(state: &State) -> Vec<Line<'static>> {
                     ));
                 }
                 lines.push(Line::from(spans));
+            }
+        }
+    }
+    // The stack's other services (a worker beside the api): one line each, the primary
+    // deployment's rollout state; the tasks, targets and events below are the first service's.
+    for other in &data.health.more.services {
+        match other {
+            Err(e) => lines.push(error_line(state, "", e)),
+            Ok(s) => {
+                let counts = counts_colour(state, s);
+                let rollout = s
+                    .deployments
+                    .iter()
+                    .find(|d| d.status == "PRIMARY")
+                    .map_or(Rollout::Unknown, |d| d.rollout_state);
+                lines.push(Line::from(vec![
+                    Span::styled(s.service.clone(), Style::default().fg(theme.accent)),
+                    Span::styled(format!(" ({})", s.cluster), muted),
+                    Span::styled(
+                        format!(" {}/{} running ", s.running, s.desired),
+                        Style::default().fg(counts),
+                    ),
+                    Span::styled(
+                        match rollout {
+                            Rollout::Unknown => "-",
+                            known => known.as_str(),
+                        },
+                        Style::default().fg(theme.state(rollout.as_str())),
+                    ),
+                ]));
             }
         }
     }

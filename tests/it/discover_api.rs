@@ -4,44 +4,22 @@
 //! and the alarms' dimensions the alarms; a config stack with `resources` needs no SSM at all.
 
 use super::kit::stackdeck;
-use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
 use devstack::testenv::TestEnv;
-use devstack::testkit::stack::{Revision, StackBuilder};
+use devstack::testkit::foreign;
 
 #[tokio::test]
 async fn cluster_and_service_find_the_rest_without_ssm() {
     let env = TestEnv::shared().await;
-    let builder = StackBuilder::new("api-disc");
+    let builder = foreign::builder("api-disc");
     let name = builder.name().to_owned();
-    let stack = builder
-        .revision(
-            Revision::image("app:1")
-                .env("WORK_QUEUE", format!("{name}-work"))
-                .env("LOG_LEVEL", "info")
-                .logs_to(&format!("/ecs/{name}")),
-        )
-        .service(0)
-        .redrive(3)
-        .build(&env.sdk_config().await)
-        .await
-        .expect("build the stack");
+    let sdk = env.sdk_config().await;
+    let stack = builder.build(&sdk).await.expect("build the stack");
     // An alarm on the work queue's depth, and one on another queue that is not the stack's.
-    let cw = aws_sdk_cloudwatch::Client::new(&env.sdk_config().await);
     for (alarm, queue) in [
         ("queue-depth", format!("{name}-work")),
         ("elsewhere", "other".into()),
     ] {
-        cw.put_metric_alarm()
-            .alarm_name(format!("{name}-{alarm}"))
-            .namespace("AWS/SQS")
-            .metric_name("ApproximateNumberOfMessagesVisible")
-            .dimensions(Dimension::builder().name("QueueName").value(queue).build())
-            .statistic(Statistic::Maximum)
-            .period(60)
-            .evaluation_periods(1)
-            .threshold(100.0)
-            .comparison_operator(ComparisonOperator::GreaterThanThreshold)
-            .send()
+        foreign::queue_alarm(&sdk, &format!("{name}-{alarm}"), &queue)
             .await
             .expect("PutMetricAlarm");
     }

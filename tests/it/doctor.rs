@@ -50,7 +50,7 @@ async fn a_stack_that_answers_everything_is_all_passed() {
     assert_eq!(out.status.code(), Some(0), "{shown}");
     assert!(!shown.contains('✗'), "{shown}");
     assert!(
-        shown.contains("all 15 checks passed, 1 not tried"),
+        shown.contains("all 19 checks passed, 1 not tried"),
         "{shown}"
     );
     for line in shown.lines() {
@@ -110,7 +110,7 @@ async fn a_stack_without_parameters_fails_discovery_with_the_fix() {
     assert_eq!(out.status.code(), Some(1), "{shown}");
     assert!(shown.contains("✗ discovery"), "{shown}");
     assert!(
-        shown.contains("1 of 15 checks failed, 1 not tried"),
+        shown.contains("1 of 19 checks failed, 1 not tried"),
         "{shown}"
     );
 

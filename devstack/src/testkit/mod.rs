@@ -6,6 +6,7 @@
 pub mod agent;
 pub mod command;
 pub mod courier;
+pub mod foreign;
 pub mod http;
 pub mod parts;
 pub mod stack;

@@ -9,6 +9,23 @@ use crate::model::stack::{numbered_key, Source, StackResources};
 use crate::model::tagged::{classify, Tagged};
 use aws_sdk_resourcegroupstagging::types::TagFilter;
 
+/// The resource types asked for: those the dashboard shows, so that an account's thousands of
+/// other tagged resources (instances, buckets, functions) are not listed. The ECS cluster is not
+/// among them: a service's ARN names its cluster, and moto (5.2.1) fails GetResources with a 500
+/// whenever the account holds a cluster created without tags. A stack whose tag is on its
+/// cluster alone is found with `--cluster C --service S` instead.
+pub const TYPES: &[&str] = &[
+    "ecs:service",
+    "sqs",
+    "sns",
+    "cloudwatch",
+    "logs",
+    "elasticloadbalancing:targetgroup",
+    "elasticloadbalancing:loadbalancer",
+    "rds",
+    "dynamodb:table",
+];
+
 impl Discoverer {
     /// Fill `found` from the resources tagged with every one of `tags`.
     pub async fn from_tags(
@@ -29,6 +46,7 @@ impl Discoverer {
             .tagging
             .get_resources()
             .set_tag_filters(Some(filters))
+            .set_resource_type_filters(Some(TYPES.iter().map(|t| (*t).to_owned()).collect()))
             .resources_per_page(100)
             .into_paginator()
             .send();
@@ -53,7 +71,7 @@ impl Discoverer {
             return Err(AwsError {
                 kind: AwsErrorKind::NotFound,
                 message: format!(
-                    "GetResources: no ECS, SQS, CloudWatch, ELB or RDS resource is tagged {what} (profile {}); check the tag (`aws resourcegroupstaggingapi get-resources --tag-filters Key=K,Values=V`) and --region",
+                    "GetResources: no ECS service, SQS queue, alarm, log group, ELB or RDS resource is tagged {what} (profile {}); check the tag (`aws resourcegroupstaggingapi get-resources --tag-filters Key=K,Values=V`) and --region",
                     self.profile
                 ),
             });
