@@ -124,11 +124,11 @@ async fn switch(
         Ok(request) => resolve(&aws.sdk, &profile, &request).await,
         Err(e) => Err(e),
     }
-    .map_err(|e| {
-        format!(
-            "stack {} through profile {profile} in {region}: {e} ({still})",
-            stack.stack
-        )
+    .map_err(|e| match to {
+        // The stack's name is in the resolver's line; what was asked for goes first, as an
+        // 80-column footer cuts the end.
+        AwsSwitch::Region(_) => format!("{to}: {e} ({still})"),
+        AwsSwitch::Profile(_) => format!("{to} in {region}: {e} ({still})"),
     })?;
     let msg = Msg::AwsSwitched(Ok(Switched {
         profile,

@@ -7,6 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// The header: on the left the stack (or the production banner), READ-ONLY, the action under
 /// way, the verdict and the data's age; on the right where the dashboard reads from,
@@ -15,8 +16,10 @@ use ratatui::Frame;
 ///
 /// What does not fit is dropped in this order: first the account (at 80 columns a healthy stack
 /// shows `prod-admin · eu-west-1` and no account), then the header's age (every panel's title
-/// still shows it), then the profile and region. The verdict and its reason are never cut for
-/// them: past that, the terminal cuts the end of the line (the age first), as before.
+/// still shows it). A verdict that fits whole is never cut for the rest: the profile and region
+/// give way to it. A verdict too long for the line anyway (a DEGRADED or ERROR reason) is cut
+/// shorter, with `…`, so that `profile · region` still shows at its end: after a switch into a
+/// region where nothing is found, the header still says where that is.
 pub(super) fn draw(state: &State, frame: &mut Frame, area: Rect) {
     let age = Span::styled(
         format!(" · {}", state.age()),
@@ -51,7 +54,8 @@ fn whereabouts(state: &State) -> Vec<String> {
 
 /// The line that fits `width`: `left`, the age, and the longest of `places` that still leaves
 /// two spaces before it and one after; without the age when only that makes room for the
-/// shortest; else `left` and the age alone (see [`draw`]).
+/// shortest; `left` cut with `…` when it does not fit at all; else `left` and the age alone
+/// (see [`draw`]).
 fn fit<'a>(
     mut left: Vec<Span<'a>>,
     age: Span<'a>,
@@ -66,7 +70,7 @@ fn fit<'a>(
         .chain(places.last().map(|place| (false, place)));
     for (with_age, place) in tries {
         let used = left_width + if with_age { age.width() } else { 0 };
-        let place_width = Span::raw(place.as_str()).width();
+        let place_width = place.width();
         if used + 2 + place_width + 1 > width {
             continue;
         }
@@ -77,8 +81,46 @@ fn fit<'a>(
         left.push(Span::styled(place.clone(), style));
         return left;
     }
-    left.push(age);
-    left
+    match places.last() {
+        // The verdict is cut anyway: shorter, so that the place shows. Not below a third of the
+        // line, which keeps the stack's name and the start of the verdict.
+        Some(place) if left_width > width && place.width() + 3 <= width * 2 / 3 => {
+            let mut spans = cut(left, width - place.width() - 3);
+            spans.push(Span::raw("  "));
+            spans.push(Span::styled(place.clone(), style));
+            spans
+        }
+        _ => {
+            left.push(age);
+            left
+        }
+    }
+}
+
+/// `spans` cut to `max` columns, the last of them `…`.
+fn cut(spans: Vec<Span<'_>>, max: usize) -> Vec<Span<'_>> {
+    let mut room = max.saturating_sub(1);
+    let mut out = Vec::new();
+    for span in spans {
+        if span.width() <= room {
+            room -= span.width();
+            out.push(span);
+            continue;
+        }
+        let mut text = String::new();
+        for c in span.content.chars() {
+            let w = c.width().unwrap_or(0);
+            if w > room {
+                break;
+            }
+            room -= w;
+            text.push(c);
+        }
+        text.push('…');
+        out.push(Span::styled(text, span.style));
+        return out;
+    }
+    out
 }
 
 /// Everything left of the age.
@@ -229,15 +271,37 @@ mod tests {
     }
 
     #[test]
-    fn a_long_verdict_keeps_the_line_and_the_place_gives_way() {
-        let state = state_with(fixtures::alarm_firing());
+    fn a_verdict_cut_anyway_is_cut_shorter_for_the_place() {
+        // The whole verdict takes 88 columns here.
+        let state = state_with(fixtures::failing_deployment());
         let line = header(&state, 80);
+        assert_eq!(
+            line,
+            " courier-local · DEGRADED (+1 more): service courier-l…  prod-admin · eu-west-1"
+        );
+        assert_eq!(line.chars().count(), 79);
+        let line = header(&state, 160);
         assert!(
-            line.starts_with(" courier-local · DEGRADED: alarm"),
+            line.contains("2 tasks running · updated 3 s ago  "),
             "{line}"
         );
-        assert!(!line.contains("prod-admin"), "{line}");
-        let line = header(&state, 160);
         assert!(line.ends_with("  prod-admin · eu-west-1"), "{line}");
+    }
+
+    #[test]
+    fn a_verdict_that_fits_whole_is_not_cut_for_the_place() {
+        let mut data = fixtures::healthy();
+        data.health.alarms = Err("DescribeAlarms throttled: try again soon".into());
+        let state = state_with(data);
+        let line = header(&state, 80);
+        assert_eq!(
+            line,
+            " courier-local · ERROR: alarms: DescribeAlarms throttled: try again soon · updat"
+        );
+        let line = header(&state_with(fixtures::alarm_firing()), 80);
+        assert_eq!(
+            line,
+            " courier-local · DEGRADED: alarm courier-local-queue-depth is in ALARM · updated"
+        );
     }
 }

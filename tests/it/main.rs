@@ -16,5 +16,6 @@ mod kit;
 mod operations;
 mod picker;
 mod status;
+mod switch;
 mod tmux;
 mod tui_ops;
