@@ -22,4 +22,5 @@ pub mod terminal;
 pub mod theme;
 pub mod timeline_cmd;
 pub mod tui;
+pub mod tui_switch;
 pub mod ui;

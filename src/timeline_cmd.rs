@@ -110,7 +110,11 @@ pub fn spawn_load(
     ask: crate::app::TimelineAsk,
     tx: &tokio::sync::mpsc::UnboundedSender<crate::app::Msg>,
 ) {
-    let (tx, sdk, profile) = (tx.clone(), runner.sdk.clone(), runner.profile.clone());
+    let (tx, sdk, profile) = (
+        tx.clone(),
+        runner.aws.sdk.clone(),
+        runner.aws.profile.clone(),
+    );
     let audit_path = runner.audit_path.clone();
     tokio::spawn(async move {
         let window = (ask.since, ask.until);

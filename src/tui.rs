@@ -12,6 +12,7 @@ use crate::model::mutation::{read_only_message, PlanError};
 use crate::model::stack::StackResources;
 use crate::ops::{self, audit, picker};
 use crate::terminal::{Input, Reader};
+use crate::tui_switch::{self, Arrived, Aws};
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -53,13 +54,28 @@ fn notice(
 }
 
 /// What the runner's effects left running.
-#[derive(Default)]
 pub struct Tasks {
     /// The log tail (replaced on a stack switch).
     pub tail: Option<JoinHandle<()>>,
     /// Mutations and audit writes: waited for at exit, so that quitting right after a key press
     /// neither cuts an action short nor loses its audit line.
     pub mutations: tokio::task::JoinSet<()>,
+    /// `:profile` / `:region` switches that succeeded, for [`Runner::adopt`] (a failed one
+    /// answers on the message channel).
+    arrived: mpsc::UnboundedSender<Arrived>,
+    arrivals: mpsc::UnboundedReceiver<Arrived>,
+}
+
+impl Default for Tasks {
+    fn default() -> Tasks {
+        let (arrived, arrivals) = mpsc::unbounded_channel();
+        Tasks {
+            tail: None,
+            mutations: tokio::task::JoinSet::new(),
+            arrived,
+            arrivals,
+        }
+    }
 }
 
 impl Tasks {
@@ -81,8 +97,9 @@ impl Tasks {
 
 /// Everything the runner needs to carry out effects.
 pub struct Runner {
-    pub sdk: aws_config::SdkConfig,
-    pub profile: String,
+    /// The profile, region and SDK configuration every effect uses: replaced by a successful
+    /// `:profile` or `:region` (`tui_switch`), in the loop, between two messages.
+    pub aws: Aws,
     pub config: Config,
     pub log_poll: Duration,
     /// Where every attempted mutation is written.
@@ -91,7 +108,7 @@ pub struct Runner {
 
 impl Runner {
     /// Run the dashboard until the user quits. Returns the exit code.
-    pub async fn run(self, mut state: State) -> i32 {
+    pub async fn run(mut self, mut state: State) -> i32 {
         let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
 
         // Keys: crossterm's read blocks, so it lives on its own thread.
@@ -137,7 +154,11 @@ impl Runner {
                 }
                 state.dirty = false;
             }
-            let Some(msg) = rx.recv().await else { break };
+            let msg = tokio::select! {
+                Some(msg) = rx.recv() => msg,
+                Some(switched) = tasks.arrivals.recv() => self.adopt(switched),
+                else => break,
+            };
             pending = update(&mut state, msg);
             // Drain what else is queued before drawing: a burst of log lines is one redraw.
             while let Ok(msg) = rx.try_recv() {
@@ -179,6 +200,10 @@ impl Runner {
                 tasks.tail = log_group.map(|group| self.tail(group, history, generation, tx));
             }
             Effect::SwitchStack(name) => self.switch_stack(name, tx),
+            Effect::SwitchAws { to, stack } => {
+                let arrived = &tasks.arrived;
+                tui_switch::spawn(&self.aws, to, stack, &self.config, tx, arrived);
+            }
             Effect::LoadTheme(name) => {
                 let tx = tx.clone();
                 tokio::task::spawn_blocking(move || {
@@ -195,20 +220,16 @@ impl Runner {
             }
             Effect::LoadTimeline(ask) => crate::timeline_cmd::spawn_load(self, ask, tx),
             Effect::Whoami => {
-                let (tx, sdk) = (tx.clone(), self.sdk.clone());
+                let (tx, sdk, profile) =
+                    (tx.clone(), self.aws.sdk.clone(), self.aws.profile.clone());
                 tokio::spawn(async move {
-                    let id = aws_sdk_sts::Client::new(&sdk)
-                        .get_caller_identity()
-                        .send()
-                        .await;
-                    let _ = tx.send(Msg::Identity(
-                        id.ok().and_then(|id| id.arn().map(str::to_owned)),
-                    ));
+                    let id = crate::aws::sts::caller(&sdk, &profile).await;
+                    let _ = tx.send(Msg::Identity(id.ok().map(|id| id.arn)));
                 });
             }
             Effect::RedriveProgress(dlq_arn) => {
                 let tx = tx.clone();
-                let sqs = SqsActions::new(&self.sdk, self.profile.clone());
+                let sqs = SqsActions::new(&self.aws.sdk, self.aws.profile.clone());
                 tokio::spawn(async move {
                     let progress = sqs.redrive_progress(&dlq_arn).await;
                     let _ = tx.send(Msg::Redrive(progress.map_err(|e| e.message)));
@@ -276,11 +297,18 @@ impl Runner {
         true
     }
 
+    /// Take the configuration of a switch that succeeded; its message, for `update` (whose
+    /// refresh and log tail then already use it).
+    pub fn adopt(&mut self, switched: Arrived) -> Msg {
+        self.aws = switched.aws;
+        switched.msg
+    }
+
     /// The operations context of the effect's stack (the same one the scriptable commands use).
     fn ops(&self, scope: Scope) -> ops::Context {
         ops::Context {
-            sdk: self.sdk.clone(),
-            profile: self.profile.clone(),
+            sdk: self.aws.sdk.clone(),
+            profile: self.aws.profile.clone(),
             stack: scope.stack,
             audit_path: self.audit_path.clone(),
             read_only: scope.read_only,
@@ -289,7 +317,7 @@ impl Runner {
     }
 
     fn refresh(&self, stack: StackResources, seq: u64, tx: &mpsc::UnboundedSender<Msg>) {
-        let (tx, sdk, profile) = (tx.clone(), self.sdk.clone(), self.profile.clone());
+        let (tx, sdk, profile) = (tx.clone(), self.aws.sdk.clone(), self.aws.profile.clone());
         tokio::spawn(async move {
             let data = crate::refresh::refresh(&sdk, &profile, &stack, now()).await;
             let _ = tx.send(Msg::Refreshed {
@@ -309,7 +337,7 @@ impl Runner {
         generation: u64,
         tx: &mpsc::UnboundedSender<Msg>,
     ) -> JoinHandle<()> {
-        let logs = Logs::new(&self.sdk, self.profile.clone());
+        let logs = Logs::new(&self.aws.sdk, self.aws.profile.clone());
         let (tx, every) = (tx.clone(), self.log_poll);
         tokio::spawn(async move {
             let tail = Tail {
@@ -329,8 +357,8 @@ impl Runner {
     fn switch_stack(&self, name: String, tx: &mpsc::UnboundedSender<Msg>) {
         let (tx, sdk, profile, config) = (
             tx.clone(),
-            self.sdk.clone(),
-            self.profile.clone(),
+            self.aws.sdk.clone(),
+            self.aws.profile.clone(),
             self.config.clone(),
         );
         tokio::spawn(async move {

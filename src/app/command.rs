@@ -11,6 +11,10 @@ pub enum Command {
     Quit,
     Help,
     Stack(String),
+    /// `:profile NAME`: the same stack through another AWS profile.
+    Profile(String),
+    /// `:region NAME`: the same stack and profile in another region.
+    Region(String),
     Theme(String),
     Audit,
     Timeline,
@@ -74,6 +78,20 @@ pub const COMMANDS: &[Spec] = &[
         help: Some("other stack"),
         mutates: false,
         parse: |spec, arg| spec.named(arg, Command::Stack),
+    },
+    Spec {
+        names: &["profile"],
+        args: "NAME",
+        help: Some("other AWS profile"),
+        mutates: false,
+        parse: |spec, arg| spec.named(arg, Command::Profile),
+    },
+    Spec {
+        names: &["region"],
+        args: "NAME",
+        help: Some("other AWS region"),
+        mutates: false,
+        parse: |spec, arg| spec.named(arg, Command::Region),
     },
     Spec {
         names: &["theme"],
@@ -205,6 +223,18 @@ mod tests {
             Ok(Some(Command::Stack("courier-prod".into())))
         );
         assert_eq!(
+            parse("profile prod-admin"),
+            Ok(Some(Command::Profile("prod-admin".into())))
+        );
+        assert_eq!(
+            parse("region eu-west-1"),
+            Ok(Some(Command::Region("eu-west-1".into())))
+        );
+        assert_eq!(
+            parse("region"),
+            Err(":region needs a name, e.g. :region NAME".into())
+        );
+        assert_eq!(
             parse("theme"),
             Err(":theme needs a name, e.g. :theme NAME".into())
         );
@@ -218,7 +248,7 @@ mod tests {
         );
         assert_eq!(
             parse("bogus"),
-            Err("unknown command :bogus (known: :stack NAME, :theme NAME, :redeploy, :rollback [REV], :purge [dlq], :redrive, :audit, :timeline, :q, :help)".into())
+            Err("unknown command :bogus (known: :stack NAME, :profile NAME, :region NAME, :theme NAME, :redeploy, :rollback [REV], :purge [dlq], :redrive, :audit, :timeline, :q, :help)".into())
         );
     }
 }

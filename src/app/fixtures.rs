@@ -265,6 +265,8 @@ pub fn state_with(data: Dashboard) -> State {
         data,
         Settings {
             interval: 5,
+            profile: "prod-admin".into(),
+            region: "eu-west-1".into(),
             ..Default::default()
         },
     )

@@ -4,7 +4,7 @@
 
 use super::command::{self, Command};
 use super::keys::{Action, Key};
-use super::{Effect, Mode, Panel, State};
+use super::{AwsSwitch, Effect, Mode, Panel, State};
 use crate::model::mutation::Request;
 use crate::model::rollback::Wanted;
 
@@ -101,6 +101,17 @@ impl State {
                 self.message = Some(format!("switching to stack {name}…"));
                 vec![Effect::SwitchStack(name)]
             }
+            Command::Profile(_) | Command::Region(_) if self.ops.in_flight.is_some() => {
+                self.message =
+                    Some("an action is under way: switch profile or region when it is done".into());
+                Vec::new()
+            }
+            Command::Profile(_) | Command::Region(_) if self.refresh.switching => {
+                self.message = Some("a switch is under way: wait for it first".into());
+                Vec::new()
+            }
+            Command::Profile(name) => self.switch_aws(AwsSwitch::Profile(name)),
+            Command::Region(name) => self.switch_aws(AwsSwitch::Region(name)),
             Command::Theme(name) => vec![Effect::LoadTheme(name)],
             Command::Audit => vec![Effect::LoadAudit],
             Command::Timeline => self.open_timeline(),

@@ -19,9 +19,10 @@ pub mod ops;
 pub mod picker;
 mod production;
 pub mod refresh;
+mod switch;
 pub mod timeline;
 
-pub use msg::{Effect, Msg, Scope, TimelineAsk};
+pub use msg::{AwsSwitch, Effect, Msg, Scope, Switched, TimelineAsk};
 
 use crate::config::StackConfig;
 use crate::model::health::Verdict;
@@ -121,6 +122,9 @@ pub struct State {
     production_patterns: Vec<String>,
     /// The caller's account, once STS answered.
     account: Option<String>,
+    /// The AWS profile and region the runner reads through (the header shows them).
+    profile: String,
+    region: String,
     /// When the warning rules fire.
     pub(crate) thresholds: Thresholds,
     /// Something changed since the last draw.
@@ -141,6 +145,9 @@ pub struct Settings {
     pub log_hidden_fields: Option<Vec<String>>,
     /// The warning rules' thresholds (`[warnings]` over the defaults).
     pub warnings: Thresholds,
+    /// The AWS profile and region in effect at start (the runner's), for the header.
+    pub profile: String,
+    pub region: String,
 }
 
 impl State {
@@ -179,6 +186,8 @@ impl State {
             ops: Ops::default(),
             production_patterns: settings.production_patterns,
             account: None,
+            profile: settings.profile,
+            region: settings.region,
             thresholds: settings.warnings,
             dirty: true,
         })
@@ -275,29 +284,6 @@ impl State {
             seq,
         }
     }
-
-    /// Another stack's resources: everything of the old one is forgotten and started again.
-    fn switched(&mut self, resources: StackResources) -> Vec<Effect> {
-        self.refresh.switching = false;
-        self.resources = resources;
-        self.ops.reset();
-        self.refresh.reset();
-        self.scroll.clear();
-        self.message = Some(format!("stack {}", self.stack()));
-        match Keymap::new(&self.key_overrides, self.read_only()) {
-            Ok(map) => self.keymap = map,
-            Err(e) => self.message = Some(e),
-        }
-        let mut effects = self.start();
-        if let Some(theme) = self
-            .per_stack
-            .get(&self.resources.stack)
-            .and_then(|s| s.theme.clone())
-        {
-            effects.push(Effect::LoadTheme(theme));
-        }
-        effects
-    }
 }
 
 /// The one place the state changes.
@@ -344,6 +330,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::StackLoaded(Ok(resources)) => state.switched(resources),
+        Msg::AwsSwitched(result) => state.aws_switched(result),
         Msg::ThemeLoaded(Ok(theme)) => {
             state.message = Some(format!("theme {}", theme.name));
             state.theme = theme;

@@ -35,6 +35,9 @@ pub enum Msg {
     },
     /// `:stack NAME` resolved (or not).
     StackLoaded(Result<StackResources, String>),
+    /// `:profile NAME` or `:region NAME` passed the pre-flight checks and found the stack there
+    /// (or the one line why not: the dashboard stays where it was).
+    AwsSwitched(Result<Switched, String>),
     /// `:theme NAME` loaded (or not).
     ThemeLoaded(Result<Theme, String>),
     /// A requested mutation, planned (or refused, or nothing to do).
@@ -59,6 +62,34 @@ pub enum Msg {
     },
     /// Something the footer must say (e.g. an audit line that could not be written).
     Notice(String),
+}
+
+/// What `:profile` or `:region` asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AwsSwitch {
+    /// Another profile; the region stays what `--region` or an earlier `:region` set, else the
+    /// profile's own (through the SDK's chain, `AWS_REGION` first).
+    Profile(String),
+    /// Another region for the same profile.
+    Region(String),
+}
+
+impl std::fmt::Display for AwsSwitch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AwsSwitch::Profile(name) => write!(f, "profile {name}"),
+            AwsSwitch::Region(name) => write!(f, "region {name}"),
+        }
+    }
+}
+
+/// Where the dashboard now reads from, after a switch: the runner already uses it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Switched {
+    pub profile: String,
+    pub region: String,
+    /// The current stack, resolved again through the new profile and region.
+    pub resources: StackResources,
 }
 
 /// The stack an operation acts on: what the runner's operations context is built from.
@@ -86,6 +117,13 @@ pub enum Effect {
     },
     /// Discover the resources of another stack, then send `Msg::StackLoaded`.
     SwitchStack(String),
+    /// Build the SDK configuration of another profile or region, check it as at start, resolve
+    /// `stack` again through it (by its name, and by the `--cluster/--service` it was opened
+    /// with); on success the runner uses it from then on. Then send `Msg::AwsSwitched`.
+    SwitchAws {
+        to: AwsSwitch,
+        stack: StackResources,
+    },
     /// Load a theme by name or path, then send `Msg::ThemeLoaded`.
     LoadTheme(String),
     /// Read what a mutation's dialog needs, then send `Msg::Planned` (refusals are audited).

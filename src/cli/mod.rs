@@ -201,6 +201,8 @@ async fn dashboard(
         production_patterns: config.production.clone(),
         log_hidden_fields: Some(config.hidden_fields()),
         warnings,
+        profile: target.profile_name(),
+        region: sdk.region().map_or_else(String::new, ToString::to_string),
     };
     let state = match crate::app::State::new(resources, settings) {
         Ok(state) => state,
@@ -217,8 +219,7 @@ async fn dashboard(
         }
     };
     let runner = crate::tui::Runner {
-        sdk,
-        profile: target.profile_name(),
+        aws: crate::tui_switch::Aws::new(target.clone(), sdk),
         log_poll: std::time::Duration::from_secs(
             config
                 .log_poll_seconds

@@ -6,6 +6,7 @@ mod chart;
 mod database;
 mod dialog;
 pub mod format;
+mod header;
 mod logline;
 mod logs;
 pub mod picker;
@@ -16,7 +17,6 @@ mod timeline;
 use crate::app::command::{self, Spec};
 use crate::app::keys::Action;
 use crate::app::{Mode, Panel, State};
-use crate::model::health::Verdict;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -146,7 +146,7 @@ pub fn view(state: &State, frame: &mut Frame) {
     ])
     .areas(area);
 
-    draw_header(state, frame, header);
+    header::draw(state, frame, header);
     for (panel, rect) in layout(state, body) {
         match panel {
             Panel::Service => service::draw(state, frame, rect),
@@ -161,89 +161,6 @@ pub fn view(state: &State, frame: &mut Frame) {
         draw_help(state, frame, area);
     }
     dialog::draw(state, frame, area);
-}
-
-fn draw_header(state: &State, frame: &mut Frame, area: Rect) {
-    let theme = &state.theme;
-    let warnings = state.warnings();
-    let verdict = match state.verdict() {
-        // A warning before the alarm: the rules of `model::warnings`, in the warning colour.
-        Some(Verdict::Healthy) if !warnings.is_empty() => Span::styled(
-            match warnings.len() {
-                1 => format!("WARNING: {}", warnings[0].message),
-                n => format!("WARNING (+{} more): {}", n - 1, warnings[0].message),
-            },
-            Style::default().fg(theme.warn).add_modifier(Modifier::BOLD),
-        ),
-        Some(Verdict::Healthy) => Span::styled("healthy", Style::default().fg(theme.ok)),
-        Some(Verdict::Degraded(r)) => Span::styled(
-            match r.as_slice() {
-                [only] => format!("DEGRADED: {only}"),
-                [first, rest @ ..] => format!("DEGRADED (+{} more): {first}", rest.len()),
-                [] => "DEGRADED".to_owned(),
-            },
-            Style::default()
-                .fg(theme.alarm)
-                .add_modifier(Modifier::BOLD),
-        ),
-        Some(Verdict::Error(errors)) => Span::styled(
-            format!("ERROR: {}", errors.first().map_or("", String::as_str)),
-            Style::default()
-                .fg(theme.error)
-                .add_modifier(Modifier::BOLD),
-        ),
-        None => Span::styled("…", Style::default().fg(theme.muted)),
-    };
-    // Most important first: a narrow terminal cuts the end of the line.
-    let mut spans = Vec::new();
-    if state.production() {
-        // The banner is the stack's name on the theme's alarm colour; the verdict after it keeps
-        // its own colours on the normal background, so DEGRADED stays readable.
-        spans.push(Span::styled(
-            format!(" PRODUCTION · {} ", state.stack()),
-            Style::default()
-                .fg(theme.selection)
-                .bg(theme.alarm)
-                .add_modifier(Modifier::BOLD),
-        ));
-        spans.push(Span::raw(" "));
-    } else {
-        // Not healthy: the name of the tool gives its room to the reason (at 80 columns a
-        // warning such as `courier-local-work +5/s, nothing consumed for 3 min` fits whole).
-        let brand =
-            if matches!(state.verdict(), Some(Verdict::Healthy) | None) && warnings.is_empty() {
-                "stackdeck · "
-            } else {
-                ""
-            };
-        spans.push(Span::styled(
-            format!(" {brand}{} · ", state.stack()),
-            Style::default()
-                .fg(theme.header)
-                .add_modifier(Modifier::BOLD),
-        ));
-    }
-    if state.read_only() {
-        spans.push(Span::styled(
-            "READ-ONLY ",
-            Style::default().fg(theme.warn).add_modifier(Modifier::BOLD),
-        ));
-    }
-    if let Some(activity) = state.activity() {
-        spans.push(Span::styled(
-            format!("{activity} "),
-            Style::default()
-                .fg(theme.accent)
-                .add_modifier(Modifier::BOLD),
-        ));
-    }
-    // The verdict before the age: a narrow terminal cuts the age, not the reason.
-    spans.push(verdict);
-    spans.push(Span::styled(
-        format!(" · {}", state.age()),
-        Style::default().fg(theme.muted),
-    ));
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 fn draw_footer(state: &State, frame: &mut Frame, area: Rect) {
@@ -376,6 +293,6 @@ mod logs_tests;
 #[cfg(test)]
 mod multi_tests;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 #[cfg(test)]
 mod warning_tests;

@@ -8,7 +8,7 @@ use crate::app::{update, Msg};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
-pub(super) fn screen(state: &State, width: u16, height: u16) -> String {
+pub(crate) fn screen(state: &State, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|f| view(state, f)).unwrap();
     let buffer = terminal.backend().buffer().clone();
@@ -471,11 +471,11 @@ fn the_command_line_hints_the_commands_offered() {
     };
     assert_eq!(
         hint(false),
-        ":█  stack NAME · theme NAME · redeploy · rollback [REV] · purge [dlq] · redrive · audit · timeline · q"
+        ":█  stack NAME · profile NAME · region NAME · theme NAME · redeploy · rollback [REV] · purge [dlq] · redrive · audit · timeline · q"
     );
     assert_eq!(
         hint(true),
-        ":█  stack NAME · theme NAME · audit · timeline · q"
+        ":█  stack NAME · profile NAME · region NAME · theme NAME · audit · timeline · q"
     );
 }
 

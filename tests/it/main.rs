@@ -18,5 +18,6 @@ mod multi;
 mod operations;
 mod picker;
 mod status;
+mod switch;
 mod tmux;
 mod tui_ops;

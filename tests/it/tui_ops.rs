@@ -9,6 +9,7 @@ use stackdeck::app::ops::Dialog;
 use stackdeck::app::{update, Effect, Msg, Settings, State};
 use stackdeck::model::ecs::Rollout;
 use stackdeck::tui::{Runner, Tasks};
+use stackdeck::tui_switch::Aws;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
@@ -37,8 +38,7 @@ impl Deck {
         )
         .unwrap();
         let runner = Runner {
-            sdk: stack.sdk.clone(),
-            profile: "default".into(),
+            aws: Aws::new(Default::default(), stack.sdk.clone()),
             config: Default::default(),
             log_poll: Duration::from_secs(2),
             audit_path: stack.audit_path(),
