@@ -199,7 +199,10 @@ impl Runner {
                 }
                 tasks.tail = log_group.map(|group| self.tail(group, history, generation, tx));
             }
-            Effect::SwitchStack(name) => self.switch_stack(name, tx),
+            Effect::SwitchStack(name) => self.switch_stack(Some(name), None, None, tx),
+            Effect::SwitchService { cluster, service } => {
+                self.switch_stack(None, cluster, Some(service), tx)
+            }
             Effect::SwitchAws { to, stack } => {
                 let arrived = &tasks.arrived;
                 tui_switch::spawn(&self.aws, to, stack, &self.config, tx, arrived);
@@ -354,7 +357,14 @@ impl Runner {
         })
     }
 
-    fn switch_stack(&self, name: String, tx: &mpsc::UnboundedSender<Msg>) {
+    /// Resolve the stack `name`, or the one of `service` (in `cluster`), as at start.
+    fn switch_stack(
+        &self,
+        name: Option<String>,
+        cluster: Option<String>,
+        service: Option<String>,
+        tx: &mpsc::UnboundedSender<Msg>,
+    ) {
         let (tx, sdk, profile, config) = (
             tx.clone(),
             self.aws.sdk.clone(),
@@ -362,7 +372,12 @@ impl Runner {
             self.config.clone(),
         );
         tokio::spawn(async move {
-            let msg = match Request::new(Some(name), Flags::default(), &config) {
+            let flags = Flags {
+                cluster: cluster.as_deref(),
+                service: service.as_deref(),
+                tags: &[],
+            };
+            let msg = match Request::new(name, flags, &config) {
                 Ok(request) => resolve(&sdk, &profile, &request).await,
                 Err(e) => Err(e),
             };

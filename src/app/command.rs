@@ -11,6 +11,8 @@ pub enum Command {
     Quit,
     Help,
     Stack(String),
+    /// `:service [C/]NAME`: another ECS service, found from the AWS API.
+    Service(String),
     /// `:profile NAME`: the same stack through another AWS profile.
     Profile(String),
     /// `:region NAME`: the same stack and profile in another region.
@@ -78,6 +80,13 @@ pub const COMMANDS: &[Spec] = &[
         help: Some("other stack"),
         mutates: false,
         parse: |spec, arg| spec.named(arg, Command::Stack),
+    },
+    Spec {
+        names: &["service"],
+        args: "[C/]NAME",
+        help: Some("other ECS service"),
+        mutates: false,
+        parse: |spec, arg| spec.named(arg, Command::Service),
     },
     Spec {
         names: &["profile"],
@@ -206,7 +215,7 @@ mod tests {
     fn the_table_says_which_commands_mutate_as_the_parser_does() {
         for spec in COMMANDS {
             let line = match spec.args {
-                "NAME" => format!("{} x", spec.name()),
+                "NAME" | "[C/]NAME" => format!("{} x", spec.name()),
                 _ => spec.name().to_owned(),
             };
             let parsed = parse(&line).unwrap().unwrap();
@@ -225,6 +234,10 @@ mod tests {
         assert_eq!(
             parse("profile prod-admin"),
             Ok(Some(Command::Profile("prod-admin".into())))
+        );
+        assert_eq!(
+            parse("service prod/api"),
+            Ok(Some(Command::Service("prod/api".into())))
         );
         assert_eq!(
             parse("region eu-west-1"),
@@ -248,7 +261,7 @@ mod tests {
         );
         assert_eq!(
             parse("bogus"),
-            Err("unknown command :bogus (known: :stack NAME, :profile NAME, :region NAME, :theme NAME, :redeploy, :rollback [REV], :purge [dlq], :redrive, :audit, :timeline, :q, :help)".into())
+            Err("unknown command :bogus (known: :stack NAME, :service [C/]NAME, :profile NAME, :region NAME, :theme NAME, :redeploy, :rollback [REV], :purge [dlq], :redrive, :audit, :timeline, :q, :help)".into())
         );
     }
 }

@@ -1,5 +1,4 @@
-//! Plain-value stacks for the update and view tests: healthy, an alarm, a failing deployment, a
-//! source in error.
+//! Plain-value stacks for the update and view tests: healthy, alarm, failing deploy, errors.
 
 use super::keys::Key;
 use super::{update, Effect, Msg, Settings, State};

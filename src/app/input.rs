@@ -92,7 +92,7 @@ impl State {
                 self.mode = Mode::Help;
                 Vec::new()
             }
-            Command::Stack(_) if self.ops.in_flight.is_some() => {
+            Command::Stack(_) | Command::Service(_) if self.ops.in_flight.is_some() => {
                 self.message = Some("an action is under way: switch stacks when it is done".into());
                 Vec::new()
             }
@@ -100,6 +100,17 @@ impl State {
                 self.refresh.switching = true;
                 self.message = Some(format!("switching to stack {name}…"));
                 vec![Effect::SwitchStack(name)]
+            }
+            Command::Service(name) => {
+                // Without a cluster: the current stack's, as the service is most likely its
+                // neighbour (the AWS CLI's `default` when the stack names none).
+                let (cluster, service) = match name.split_once('/') {
+                    Some((cluster, service)) => (Some(cluster.to_owned()), service.to_owned()),
+                    None => (self.resources.get("cluster").map(str::to_owned), name),
+                };
+                self.refresh.switching = true;
+                self.message = Some(format!("switching to service {service}…"));
+                vec![Effect::SwitchService { cluster, service }]
             }
             Command::Profile(_) | Command::Region(_) if self.ops.in_flight.is_some() => {
                 self.message =

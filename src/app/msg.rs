@@ -117,6 +117,12 @@ pub enum Effect {
     },
     /// Discover the resources of another stack, then send `Msg::StackLoaded`.
     SwitchStack(String),
+    /// Discover the stack of another ECS service from the AWS API (as `--cluster/--service`),
+    /// then send `Msg::StackLoaded`.
+    SwitchService {
+        cluster: Option<String>,
+        service: String,
+    },
     /// Build the SDK configuration of another profile or region, check it as at start, resolve
     /// `stack` again through it (by its name, and by the `--cluster/--service` it was opened
     /// with); on success the runner uses it from then on. Then send `Msg::AwsSwitched`.

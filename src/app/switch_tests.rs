@@ -91,3 +91,27 @@ fn a_switch_that_found_the_stack_starts_it_again_there_and_asks_who_we_are() {
     );
     assert!(!state.refresh.switching);
 }
+
+#[test]
+fn service_command_asks_for_the_service_in_the_stack_cluster_or_the_one_given() {
+    let mut state = state_with(fixtures::healthy());
+    assert_eq!(
+        command(&mut state, "service courier-local-worker"),
+        vec![Effect::SwitchService {
+            cluster: Some("courier-local".into()),
+            service: "courier-local-worker".into(),
+        }]
+    );
+    assert_eq!(
+        state.message.as_deref(),
+        Some("switching to service courier-local-worker…")
+    );
+    let mut state = state_with(fixtures::healthy());
+    assert_eq!(
+        command(&mut state, "service prod/api"),
+        vec![Effect::SwitchService {
+            cluster: Some("prod".into()),
+            service: "api".into(),
+        }]
+    );
+}

@@ -471,11 +471,11 @@ fn the_command_line_hints_the_commands_offered() {
     };
     assert_eq!(
         hint(false),
-        ":█  stack NAME · profile NAME · region NAME · theme NAME · redeploy · rollback [REV] · purge [dlq] · redrive · audit · timeline · q"
+        ":█  stack NAME · service [C/]NAME · profile NAME · region NAME · theme NAME · redeploy · rollback [REV] · purge [dlq] · redrive · audit · timeline · q"
     );
     assert_eq!(
         hint(true),
-        ":█  stack NAME · profile NAME · region NAME · theme NAME · audit · timeline · q"
+        ":█  stack NAME · service [C/]NAME · profile NAME · region NAME · theme NAME · audit · timeline · q"
     );
 }
 

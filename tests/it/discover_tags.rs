@@ -1,14 +1,15 @@
 //! A stack found by its tag (`--tag KEY=VALUE`, as Terraform's `default_tags` or CloudFormation's
 //! `aws:cloudformation:stack-name` tag it) through the Tagging API's GetResources against moto,
 //! with no SSM parameter: `status` fills every part from it; and the dashboard itself, in tmux,
-//! fills its panels from `--cluster/--service` alone.
+//! fills its panels from `--cluster/--service` alone, and `:service NAME` moves it to another.
 
 use super::kit::stackdeck;
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
 use devstack::testenv::TestEnv;
 use devstack::testkit::command::shell_line;
 use devstack::testkit::foreign;
-use devstack::testkit::stack::Stack;
+use devstack::testkit::parts::register;
+use devstack::testkit::stack::{Revision, Stack};
 use devstack::testkit::tmux::Tmux;
 
 async fn foreign_stack(env: &TestEnv, prefix: &str) -> Stack {
@@ -131,5 +132,35 @@ async fn the_dashboard_fills_its_panels_from_cluster_and_service() {
         assert!(screen.contains(&part), "{part} missing:\n{screen}");
     }
     assert!(!screen.contains("no parameters under"), "{screen}");
+
+    // `:service NAME` opens another service of the same cluster, found the same way.
+    let sdk = env.sdk_config().await;
+    let ecs = aws_sdk_ecs::Client::new(&sdk);
+    let worker = format!("{}-worker", stack.name);
+    let definition = register(&ecs, &worker, &Revision::image("w:1"))
+        .await
+        .expect("RegisterTaskDefinition");
+    ecs.create_service()
+        .cluster(&stack.cluster)
+        .service_name(&worker)
+        .task_definition(&definition)
+        .desired_count(0)
+        .send()
+        .await
+        .expect("CreateService");
+    tmux.keys(&[":"]);
+    tmux.keys(&[&format!("service {worker}")]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux
+        .wait_for(&format!("{worker} ({})", stack.cluster))
+        .await;
+    let header = screen
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    assert!(
+        header.contains(&worker),
+        "the stack is named after it:\n{screen}"
+    );
     tmux.keys(&["q"]);
 }
