@@ -148,11 +148,17 @@ pub enum Command {
         /// Purge the dead-letter queue instead of the work queue.
         #[arg(long)]
         dlq: bool,
+        /// In a stack of several queues: the one (its name or URL), else the first.
+        #[arg(long, value_name = "NAME")]
+        queue: Option<String>,
         #[command(flatten)]
         act: ActArgs,
     },
     /// Move the dead-letter queue's messages back to the work queue (StartMessageMoveTask).
     Redrive {
+        /// In a stack of several queues: the one whose DLQ is redriven, else the first.
+        #[arg(long, value_name = "NAME")]
+        queue: Option<String>,
         #[command(flatten)]
         act: ActArgs,
     },

@@ -58,7 +58,7 @@ pub async fn run(mut cli: Cli) -> i32 {
         }
     }
     let discovery = Discovery::new(&sdk, target.profile_name());
-    let (request, act) = match cli.command.unwrap_or(Command::Dashboard { refresh: None }) {
+    let request = match cli.command.unwrap_or(Command::Dashboard { refresh: None }) {
         Command::Dashboard { refresh } => {
             return dashboard(&cli.global, config, warnings, refresh, sdk, &target).await
         }
@@ -121,14 +121,22 @@ pub async fn run(mut cli: Cli) -> i32 {
                 Err(code) => code,
             }
         }
-        Command::Redeploy { act } => (Request::Redeploy, act),
-        Command::Rollback { to, act } => (Request::Rollback { to }, act),
-        Command::Purge { dlq, act } => (Request::Purge { dlq }, act),
-        Command::Redrive { act } => (Request::Redrive, act),
+        Command::Redeploy { act } => (Request::Redeploy, act, None),
+        Command::Rollback { to, act } => (Request::Rollback { to }, act, None),
+        Command::Purge { dlq, queue, act } => (Request::Purge { dlq }, act, queue),
+        Command::Redrive { queue, act } => (Request::Redrive, act, queue),
     };
+    let (request, act, queue) = request;
     let resources = match resolve_stack(&cli.global, &target, &sdk, &config).await {
         Ok(resources) => resources,
         Err(code) => return code,
+    };
+    let resources = match queue.map(|q| resources.focus_queue(&q)).transpose() {
+        Ok(focused) => focused.unwrap_or(resources),
+        Err(why) => {
+            eprintln!("stackdeck: {why}");
+            return crate::status::EXIT_ERROR;
+        }
     };
     let read_only = cli.global.read_only || config.stack(&resources.stack).read_only;
     let ctx = Context {

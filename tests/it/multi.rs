@@ -106,6 +106,58 @@ async fn status_lists_every_service_and_queue() {
         "{json}"
     );
     assert_eq!(out.status.code(), Some(1));
+    // `purge --queue NAME --dlq` acts on that queue's DLQ alone; a name not the stack's is refused.
+    let act = |args: &[&str]| {
+        stackdeck(&env.aws_endpoint())
+            .args(["--config", config.to_str().unwrap(), "--stack", name])
+            .args(args)
+            .env("XDG_STATE_HOME", work.path().join("state"))
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run stackdeck")
+    };
+    let wrong = act(&["purge", "--queue", "nope", "--dlq", "-y"]);
+    let stderr = String::from_utf8_lossy(&wrong.stderr);
+    assert_eq!(wrong.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "--queue nope: not a queue of stack {name} (its queues: {name}-work, {events})"
+        )),
+        "{stderr}"
+    );
+    let purged = act(&["purge", "--queue", &events, "--dlq", "-y"]);
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&purged.stdout),
+        String::from_utf8_lossy(&purged.stderr)
+    );
+    assert_eq!(purged.status.code(), Some(0), "{said}");
+    assert!(said.contains(&events_dlq), "{said}");
+    let depth = |url: String| {
+        let sqs = sqs.clone();
+        async move {
+            let got = sqs
+                .get_queue_attributes()
+                .queue_url(url)
+                .attribute_names(
+                    aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages,
+                )
+                .send()
+                .await
+                .unwrap();
+            got.attributes()
+                .and_then(|a| {
+                    a.get(&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
+                })
+                .cloned()
+        }
+    };
+    assert_eq!(
+        depth(urls[1].clone()).await.as_deref(),
+        Some("0"),
+        "its DLQ purged"
+    );
+
     // The text lists them too, one line each.
     let text = String::from_utf8_lossy(&run("text").stdout).into_owned();
     assert!(

@@ -74,7 +74,8 @@ pub struct Flags<'a> {
     pub tags: &'a [String],
 }
 
-/// The cluster `--service` is looked up in when no `--cluster` is given (as the AWS CLI does).
+/// The cluster `--service` is looked up in when neither `--cluster` nor the stack names one (as
+/// the AWS CLI does).
 pub const DEFAULT_CLUSTER: &str = "default";
 
 /// Resolve `request` (see the module's doc), or the one-line reason it names nothing.
@@ -114,7 +115,13 @@ pub async fn resolve(
     }
     let discoverer = Discoverer::new(sdk, profile.to_owned());
     if let Some(service) = &request.service {
-        let cluster = request.cluster.as_deref().unwrap_or(DEFAULT_CLUSTER);
+        // No --cluster: the stack's own (SSM, the config), else the AWS CLI's `default`.
+        let cluster = request
+            .cluster
+            .clone()
+            .or_else(|| found.get("cluster").map(str::to_owned))
+            .unwrap_or_else(|| DEFAULT_CLUSTER.to_owned());
+        let cluster = cluster.as_str();
         found.set("cluster", cluster, Source::Flag);
         found.set("service", service, Source::Flag);
         discoverer
