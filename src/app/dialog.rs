@@ -5,7 +5,7 @@
 use super::keys::Key;
 use crate::model::audit::Record;
 use crate::model::ecs::ServiceRef;
-use crate::model::mutation::{rollback_details, Mutation};
+use crate::model::mutation::{rollback_details, Mutation, Request};
 use crate::model::rollback::RollbackChoices;
 
 /// A dialog over the dashboard; it takes the keyboard until it closes.
@@ -14,6 +14,13 @@ pub enum Dialog {
     /// Choose the revision to roll back to.
     Picker {
         choices: RollbackChoices,
+        cursor: usize,
+    },
+    /// Which queue a purge or a redrive acts on, in a stack of several: each queue's name and
+    /// its DLQ's (empty: none).
+    Which {
+        request: Request,
+        queues: Vec<(String, String)>,
         cursor: usize,
     },
     /// Confirm a planned mutation.
@@ -100,6 +107,10 @@ pub(super) enum Answer {
     Declined(Mutation),
     /// The picker closed without a revision: audited as refused.
     NoRevision,
+    /// A queue chosen for `request`: plan it on that queue.
+    Chose { request: Request, queue: String },
+    /// The queue chooser closed without a queue: audited as refused.
+    NoQueue(Request),
 }
 
 fn closes(key: Key) -> bool {
@@ -122,6 +133,22 @@ impl Dialog {
                 Answer::Open(Dialog::Audit { records, scroll })
             }
             Dialog::Picker { choices, cursor } => picker_key(choices, cursor, key),
+            Dialog::Which {
+                request,
+                queues,
+                cursor,
+            } => match key {
+                Key::Esc | Key::Char('q') => Answer::NoQueue(request),
+                Key::Enter => Answer::Chose {
+                    queue: queues[cursor.min(queues.len().saturating_sub(1))].0.clone(),
+                    request,
+                },
+                _ => Answer::Open(Dialog::Which {
+                    cursor: moved(cursor, queues.len(), key),
+                    request,
+                    queues,
+                }),
+            },
             Dialog::Confirm(confirm) => confirm.key(key),
             Dialog::Timeline(view) => view.key(key),
             other => Answer::Open(other),
@@ -149,16 +176,21 @@ fn picker_key(choices: RollbackChoices, cursor: usize, key: Key) -> Answer {
             };
             Answer::Open(Dialog::Confirm(Confirm::new(mutation, details)))
         }
-        _ => {
-            let last = choices.options.len().saturating_sub(1);
-            let cursor = match key {
-                Key::Down | Key::Char('j') | Key::Tab => (cursor + 1).min(last),
-                Key::Up | Key::Char('k') | Key::BackTab => cursor.saturating_sub(1),
-                Key::Home | Key::Char('g') => 0,
-                Key::End | Key::Char('G') => last,
-                _ => cursor,
-            };
-            Answer::Open(Dialog::Picker { choices, cursor })
-        }
+        _ => Answer::Open(Dialog::Picker {
+            cursor: moved(cursor, choices.options.len(), key),
+            choices,
+        }),
+    }
+}
+
+/// A list's cursor after `key`, over `len` rows.
+fn moved(cursor: usize, len: usize, key: Key) -> usize {
+    let last = len.saturating_sub(1);
+    match key {
+        Key::Down | Key::Char('j') | Key::Tab => (cursor + 1).min(last),
+        Key::Up | Key::Char('k') | Key::BackTab => cursor.saturating_sub(1),
+        Key::Home | Key::Char('g') => 0,
+        Key::End | Key::Char('G') => last,
+        _ => cursor,
     }
 }

@@ -347,7 +347,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::AuditLoaded(Ok(mut records)) => {
             if matches!(
                 state.ops.dialog,
-                Some(Dialog::Confirm(_) | Dialog::Picker { .. })
+                Some(Dialog::Confirm(_) | Dialog::Picker { .. } | Dialog::Which { .. })
             ) {
                 // A decision is pending: it is not pushed aside by the log.
                 state.message = Some("answer the open dialog first, then :audit".into());
@@ -381,3 +381,5 @@ mod ops_tests;
 mod tests;
 #[cfg(test)]
 pub(crate) mod timeline_tests;
+#[cfg(test)]
+mod which_tests;

@@ -107,6 +107,7 @@ impl State {
         match self.ops.dialog.take() {
             Some(Dialog::Confirm(confirm)) => vec![self.decline(confirm.mutation)],
             Some(Dialog::Picker { .. }) => vec![self.no_revision_chosen()],
+            Some(Dialog::Which { request, .. }) => vec![self.no_queue_chosen(&request)],
             _ => Vec::new(),
         }
     }
@@ -145,11 +146,32 @@ impl State {
             self.message = Some("the stack is being switched: act once it is shown".into());
             return Vec::new();
         }
+        let queues = self.resources.queues();
+        if matches!(request, Request::Purge { .. } | Request::Redrive) && queues.len() > 1 {
+            let queues = queues
+                .iter()
+                .map(|(url, dlq)| {
+                    (
+                        queue_name(url).to_owned(),
+                        dlq.map(queue_name).unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect();
+            return self.open_dialog(Dialog::Which {
+                request,
+                queues,
+                cursor: 0,
+            });
+        }
+        self.plan_on(request, self.scope())
+    }
+
+    /// Read what the dialog of `request` needs, on `scope`.
+    fn plan_on(&mut self, request: Request, scope: Scope) -> Vec<Effect> {
         self.ops.in_flight = Some(InFlight {
             what: format!("reading {}", request.name()),
             since: self.now,
         });
-        let scope = self.scope();
         match request {
             Request::Rollback {
                 to: Wanted::LastCompleted,
@@ -176,8 +198,30 @@ impl State {
             }
             Answer::Declined(mutation) => return vec![self.decline(mutation)],
             Answer::NoRevision => return vec![self.no_revision_chosen()],
+            Answer::NoQueue(request) => return vec![self.no_queue_chosen(&request)],
+            // The stack with the chosen queue first: the plan (and the mutation it makes) is on it.
+            Answer::Chose { request, queue } => {
+                return match self.resources.focus_queue(&queue) {
+                    Ok(stack) => {
+                        let scope = Scope {
+                            stack,
+                            read_only: self.read_only(),
+                        };
+                        self.plan_on(request, scope)
+                    }
+                    Err(why) => {
+                        self.message = Some(why);
+                        Vec::new()
+                    }
+                };
+            }
         }
         Vec::new()
+    }
+
+    /// Esc in the queue chooser: an attempt that chose nothing, audited as refused.
+    fn no_queue_chosen(&self, request: &Request) -> Effect {
+        self.refuse(request.name(), "no queue chosen")
     }
 
     /// Esc in the rollback picker: an attempt that chose nothing, audited as refused.

@@ -76,7 +76,7 @@ fn frame_box(state: &State, frame: &mut Frame, area: Rect, title: String, alarm:
 /// small), then `prompt` — always drawn whole, so a question and its answer are never cut off —
 /// and a hint line at the bottom.
 #[allow(clippy::too_many_arguments)]
-fn text_box(
+pub(super) fn text_box(
     state: &State,
     frame: &mut Frame,
     area: Rect,
@@ -141,6 +141,11 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
             );
         }
         Dialog::Picker { choices, cursor } => draw_picker(state, frame, area, choices, *cursor),
+        Dialog::Which {
+            request,
+            queues,
+            cursor,
+        } => super::which::draw(state, frame, area, request.name(), queues, *cursor),
         Dialog::Timeline(view) => super::timeline::draw(state, frame, area, view),
         Dialog::Audit { records, scroll } => {
             let popup = centred(

@@ -13,6 +13,7 @@ pub mod picker;
 mod queue;
 mod service;
 mod timeline;
+mod which;
 
 use crate::app::command::{self, Spec};
 use crate::app::keys::Action;

@@ -1,15 +1,26 @@
 //! A stack of two services (an api and a worker) and two queues, each with its DLQ, named in the
 //! config file as `service`/`service_2` and `queue_url`/`queue_url_2`: `status` reads and lists
-//! them all, and a DLQ of the second queue degrades the verdict.
+//! them all, and a DLQ of the second queue degrades the verdict; `purge --queue` acts on one; in
+//! the dashboard a purge asks which queue first.
 
 use super::kit::stackdeck;
 use devstack::testenv::TestEnv;
+use devstack::testkit::command::shell_line;
 use devstack::testkit::parts::register;
-use devstack::testkit::stack::{Revision, StackBuilder};
+use devstack::testkit::stack::{Revision, Stack, StackBuilder};
+use devstack::testkit::tmux::Tmux;
 
-#[tokio::test]
-async fn status_lists_every_service_and_queue() {
-    let env = TestEnv::shared().await;
+/// The stack: the api (`service`) and a worker (`service_2`); the work queue and an events
+/// queue (`queue_url_2`), each with its DLQ; one message dead in the events DLQ.
+struct Multi {
+    stack: Stack,
+    /// The events queue and its DLQ.
+    urls: Vec<String>,
+    work: tempfile::TempDir,
+    config: std::path::PathBuf,
+}
+
+async fn multi_stack(env: &TestEnv) -> Multi {
     let sdk = env.sdk_config().await;
     let stack = StackBuilder::new("multi")
         .revision(Revision::image("api:1"))
@@ -55,6 +66,38 @@ async fn status_lists_every_service_and_queue() {
         ),
     )
     .unwrap();
+    Multi {
+        stack,
+        urls,
+        work,
+        config,
+    }
+}
+
+/// The queue's ApproximateNumberOfMessages.
+async fn depth(sqs: &aws_sdk_sqs::Client, url: &str) -> Option<String> {
+    use aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages as Depth;
+    let got = sqs
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(Depth)
+        .send()
+        .await
+        .unwrap();
+    got.attributes().and_then(|a| a.get(&Depth)).cloned()
+}
+
+#[tokio::test]
+async fn status_lists_every_service_and_queue() {
+    let env = TestEnv::shared().await;
+    let sqs = aws_sdk_sqs::Client::new(&env.sdk_config().await);
+    let Multi {
+        stack,
+        urls,
+        work,
+        config,
+    } = multi_stack(env).await;
+    let name = &stack.name;
     let run = |format: &str| {
         stackdeck(&env.aws_endpoint())
             .args(["--config", config.to_str().unwrap(), "--stack", name])
@@ -133,27 +176,8 @@ async fn status_lists_every_service_and_queue() {
     );
     assert_eq!(purged.status.code(), Some(0), "{said}");
     assert!(said.contains(&events_dlq), "{said}");
-    let depth = |url: String| {
-        let sqs = sqs.clone();
-        async move {
-            let got = sqs
-                .get_queue_attributes()
-                .queue_url(url)
-                .attribute_names(
-                    aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages,
-                )
-                .send()
-                .await
-                .unwrap();
-            got.attributes()
-                .and_then(|a| {
-                    a.get(&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
-                })
-                .cloned()
-        }
-    };
     assert_eq!(
-        depth(urls[1].clone()).await.as_deref(),
+        depth(&sqs, &urls[1]).await.as_deref(),
         Some("0"),
         "its DLQ purged"
     );
@@ -168,4 +192,45 @@ async fn status_lists_every_service_and_queue() {
         text.contains(&format!("queue      {events}: 0 visible")),
         "{text}"
     );
+}
+
+#[tokio::test]
+async fn the_dashboard_asks_which_queue_to_purge() {
+    let env = TestEnv::shared().await;
+    let sqs = aws_sdk_sqs::Client::new(&env.sdk_config().await);
+    let multi = multi_stack(env).await;
+    let (name, events_dlq) = (&multi.stack.name, &multi.urls[1]);
+    let mut cmd = stackdeck(&env.aws_endpoint());
+    cmd.args(["--config", multi.config.to_str().unwrap(), "--stack", name])
+        .env("XDG_STATE_HOME", multi.work.path().join("state"));
+    let tmux = Tmux::start(&shell_line(&cmd), 120, 40);
+    tmux.wait_for(&format!("{name}-events")).await;
+    tmux.keys(&[":"]);
+    tmux.keys(&["purge dlq"]);
+    tmux.keys(&["Enter"]);
+    let chooser = tmux.wait_for("which queue?").await;
+    assert!(
+        chooser.contains(&format!("▶ {name}-work · DLQ {name}-dlq")),
+        "{chooser}"
+    );
+    tmux.keys(&["Down"]);
+    tmux.keys(&["Enter"]);
+    // The confirmation names the events DLQ, and wants its name typed.
+    let dlq_name = format!("{name}-events-dlq");
+    tmux.wait_for("type").await;
+    tmux.keys(&[&dlq_name]);
+    tmux.keys(&["Enter"]);
+    devstack::testkit::eventually(
+        std::time::Duration::from_secs(30),
+        "the events DLQ to be purged",
+        || async {
+            match depth(&sqs, events_dlq).await.as_deref() {
+                Some("0") => Ok(()),
+                other => Err(format!("{other:?}\n{}", tmux.screen())),
+            }
+        },
+    )
+    .await;
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["q"]);
 }
