@@ -16,11 +16,11 @@ pub enum Dialog {
         choices: RollbackChoices,
         cursor: usize,
     },
-    /// Which queue a purge or a redrive acts on, in a stack of several: each queue's name and
-    /// its DLQ's (empty: none).
+    /// Which queue a purge or a redrive acts on, or which service a redeploy or a rollback, in
+    /// a stack of several: each one's name and what to tell it by (its DLQ, its cluster).
     Which {
         request: Request,
-        queues: Vec<(String, String)>,
+        options: Vec<(String, String)>,
         cursor: usize,
     },
     /// Confirm a planned mutation.
@@ -107,10 +107,10 @@ pub(super) enum Answer {
     Declined(Mutation),
     /// The picker closed without a revision: audited as refused.
     NoRevision,
-    /// A queue chosen for `request`: plan it on that queue.
-    Chose { request: Request, queue: String },
-    /// The queue chooser closed without a queue: audited as refused.
-    NoQueue(Request),
+    /// A queue or service chosen for `request`: plan it on that one.
+    Chose { request: Request, name: String },
+    /// The chooser closed without a choice: audited as refused.
+    NoChoice(Request),
 }
 
 fn closes(key: Key) -> bool {
@@ -135,18 +135,20 @@ impl Dialog {
             Dialog::Picker { choices, cursor } => picker_key(choices, cursor, key),
             Dialog::Which {
                 request,
-                queues,
+                options,
                 cursor,
             } => match key {
-                Key::Esc | Key::Char('q') => Answer::NoQueue(request),
+                Key::Esc | Key::Char('q') => Answer::NoChoice(request),
                 Key::Enter => Answer::Chose {
-                    queue: queues[cursor.min(queues.len().saturating_sub(1))].0.clone(),
+                    name: options[cursor.min(options.len().saturating_sub(1))]
+                        .0
+                        .clone(),
                     request,
                 },
                 _ => Answer::Open(Dialog::Which {
-                    cursor: moved(cursor, queues.len(), key),
+                    cursor: moved(cursor, options.len(), key),
                     request,
-                    queues,
+                    options,
                 }),
             },
             Dialog::Confirm(confirm) => confirm.key(key),

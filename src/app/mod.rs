@@ -381,5 +381,6 @@ mod ops_tests;
 mod tests;
 #[cfg(test)]
 pub(crate) mod timeline_tests;
+pub mod which;
 #[cfg(test)]
 mod which_tests;

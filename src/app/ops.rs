@@ -107,7 +107,7 @@ impl State {
         match self.ops.dialog.take() {
             Some(Dialog::Confirm(confirm)) => vec![self.decline(confirm.mutation)],
             Some(Dialog::Picker { .. }) => vec![self.no_revision_chosen()],
-            Some(Dialog::Which { request, .. }) => vec![self.no_queue_chosen(&request)],
+            Some(Dialog::Which { request, .. }) => vec![self.nothing_chosen(&request)],
             _ => Vec::new(),
         }
     }
@@ -146,20 +146,11 @@ impl State {
             self.message = Some("the stack is being switched: act once it is shown".into());
             return Vec::new();
         }
-        let queues = self.resources.queues();
-        if matches!(request, Request::Purge { .. } | Request::Redrive) && queues.len() > 1 {
-            let queues = queues
-                .iter()
-                .map(|(url, dlq)| {
-                    (
-                        queue_name(url).to_owned(),
-                        dlq.map(queue_name).unwrap_or_default().to_owned(),
-                    )
-                })
-                .collect();
+        let options = super::which::options(&self.resources, &request);
+        if options.len() > 1 {
             return self.open_dialog(Dialog::Which {
                 request,
-                queues,
+                options,
                 cursor: 0,
             });
         }
@@ -198,10 +189,10 @@ impl State {
             }
             Answer::Declined(mutation) => return vec![self.decline(mutation)],
             Answer::NoRevision => return vec![self.no_revision_chosen()],
-            Answer::NoQueue(request) => return vec![self.no_queue_chosen(&request)],
-            // The stack with the chosen queue first: the plan (and the mutation it makes) is on it.
-            Answer::Chose { request, queue } => {
-                return match self.resources.focus_queue(&queue) {
+            Answer::NoChoice(request) => return vec![self.nothing_chosen(&request)],
+            // The stack with the chosen one first: the plan (and the mutation it makes) is on it.
+            Answer::Chose { request, name } => {
+                return match super::which::focus(&self.resources, &request, &name) {
                     Ok(stack) => {
                         let scope = Scope {
                             stack,
@@ -219,9 +210,9 @@ impl State {
         Vec::new()
     }
 
-    /// Esc in the queue chooser: an attempt that chose nothing, audited as refused.
-    fn no_queue_chosen(&self, request: &Request) -> Effect {
-        self.refuse(request.name(), "no queue chosen")
+    /// Esc in the chooser: an attempt that chose nothing, audited as refused.
+    fn nothing_chosen(&self, request: &Request) -> Effect {
+        self.refuse(request.name(), super::which::nothing_chosen(request))
     }
 
     /// Esc in the rollback picker: an attempt that chose nothing, audited as refused.

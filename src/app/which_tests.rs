@@ -1,5 +1,6 @@
-//! A purge or a redrive in a stack of several queues asks which queue first; the plan is then
-//! made on that queue (its DLQ with it), and Esc is an attempt refused and audited.
+//! A purge or a redrive in a stack of several queues asks which queue first, a redeploy in a
+//! stack of several services which service; the plan is then made on that one (a queue with its
+//! DLQ, a service with its cluster), and Esc is an attempt refused and audited.
 
 use super::fixtures::{self, key, state_with};
 use super::keys::Key;
@@ -22,18 +23,22 @@ fn two_queues() -> State {
 fn purge_asks_which_queue_and_plans_on_the_one_chosen() {
     let mut state = two_queues();
     assert_eq!(key(&mut state, Key::Ctrl('p')), vec![], "nothing read yet");
-    let Some(Dialog::Which { queues, cursor, .. }) = &state.ops.dialog else {
+    let Some(Dialog::Which {
+        options, cursor, ..
+    }) = &state.ops.dialog
+    else {
         panic!("{:?}", state.ops.dialog)
     };
     assert_eq!(*cursor, 0);
+    let names: Vec<(&str, &str)> = options
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_str()))
+        .collect();
     assert_eq!(
-        queues,
-        &[
-            ("courier-local-work".into(), "courier-local-dlq".into()),
-            (
-                "courier-local-events".into(),
-                "courier-local-events-dlq".into()
-            )
+        names,
+        [
+            ("courier-local-work", "DLQ courier-local-dlq"),
+            ("courier-local-events", "DLQ courier-local-events-dlq")
         ]
     );
     key(&mut state, Key::Down);
@@ -72,4 +77,29 @@ fn esc_in_the_chooser_is_refused_and_one_queue_asks_nothing() {
     let mut one = state_with(fixtures::healthy());
     let effects = key(&mut one, Key::Ctrl('p'));
     assert!(matches!(&effects[..], [Effect::Plan { .. }]), "{effects:?}");
+}
+
+#[test]
+fn redeploy_asks_which_service_and_plans_on_it_in_its_cluster() {
+    let mut state = state_with(fixtures::healthy());
+    let values = &mut state.resources.values;
+    values.insert("service_2".into(), "courier-local-worker".into());
+    values.insert("cluster_2".into(), "workers".into());
+    key(&mut state, Key::Ctrl('r'));
+    let Some(Dialog::Which { options, .. }) = &state.ops.dialog else {
+        panic!("{:?}", state.ops.dialog)
+    };
+    assert_eq!(
+        options[1],
+        ("courier-local-worker".into(), "cluster workers".into())
+    );
+    key(&mut state, Key::Char('j'));
+    let effects = key(&mut state, Key::Enter);
+    let [Effect::Plan { scope, .. }] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(scope.stack.get("service"), Some("courier-local-worker"));
+    assert_eq!(scope.stack.get("cluster"), Some("workers"));
+    assert_eq!(scope.stack.get("service_2"), Some("courier-local-courier"));
+    assert_eq!(scope.stack.get("cluster_2"), Some("courier-local"));
 }

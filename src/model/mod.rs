@@ -5,6 +5,7 @@ pub mod audit;
 pub mod dashboard;
 pub mod discovery;
 pub mod ecs;
+pub mod focus;
 pub mod glob;
 pub mod health;
 pub mod logfilter;

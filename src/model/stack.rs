@@ -204,43 +204,6 @@ impl StackResources {
             .collect()
     }
 
-    /// The stack with its queue named `name` (its name or URL) first, as `--queue NAME` asks: its
-    /// `queue_url` and `dlq_url` trade places with the first queue's, so that every step that
-    /// acts on "the" queue acts on it. The one-line error lists the stack's queues.
-    pub fn focus_queue(&self, name: &str) -> Result<StackResources, String> {
-        let queues = self.queues();
-        let names: Vec<&str> = queues
-            .iter()
-            .map(|(url, _)| super::sqs::queue_name(url))
-            .collect();
-        let Some(n) = queues
-            .iter()
-            .position(|(url, _)| *url == name || super::sqs::queue_name(url) == name)
-            .map(|i| i + 1)
-        else {
-            return Err(format!(
-                "--queue {name}: not a queue of stack {} (its queues: {}); pass one of them",
-                self.stack,
-                if names.is_empty() {
-                    "none".into()
-                } else {
-                    names.join(", ")
-                }
-            ));
-        };
-        let mut focused = self.clone();
-        for key in ["queue_url", "dlq_url"] {
-            let (first, nth) = (self.get(key), self.get(&numbered_key(key, n)));
-            for (at, value) in [(key.to_owned(), nth), (numbered_key(key, n), first)] {
-                match value {
-                    Some(v) => focused.values.insert(at, v.to_owned()),
-                    None => focused.values.remove(&at),
-                };
-            }
-        }
-        Ok(focused)
-    }
-
     /// Contract keys with no parameter.
     pub fn missing(&self) -> Vec<&'static str> {
         DISCOVERY_KEYS
@@ -309,35 +272,6 @@ mod tests {
         assert_eq!(
             stack.missing_message("log_group"),
             "stack s has no `log_group` discovery parameter (/stackdeck/s/log_group)"
-        );
-    }
-
-    #[test]
-    fn focus_queue_puts_the_named_queue_and_its_dlq_first() {
-        let mut s = StackResources {
-            stack: "s".into(),
-            ..StackResources::default()
-        };
-        for (k, v) in [
-            ("queue_url", "https://q/1/work"),
-            ("dlq_url", "https://q/1/work-dlq"),
-            ("queue_url_2", "https://q/1/events"),
-            ("dlq_url_2", "https://q/1/events-dlq"),
-        ] {
-            s.values.insert(k.into(), v.into());
-        }
-        let f = s.focus_queue("events").unwrap();
-        assert_eq!(
-            f.queues(),
-            [
-                ("https://q/1/events", Some("https://q/1/events-dlq")),
-                ("https://q/1/work", Some("https://q/1/work-dlq"))
-            ]
-        );
-        assert_eq!(s.focus_queue("https://q/1/work").unwrap(), s);
-        assert_eq!(
-            s.focus_queue("nope").unwrap_err(),
-            "--queue nope: not a queue of stack s (its queues: work, events); pass one of them"
         );
     }
 

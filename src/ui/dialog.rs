@@ -143,9 +143,9 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
         Dialog::Picker { choices, cursor } => draw_picker(state, frame, area, choices, *cursor),
         Dialog::Which {
             request,
-            queues,
+            options,
             cursor,
-        } => super::which::draw(state, frame, area, request.name(), queues, *cursor),
+        } => super::which::draw(state, frame, area, request, options, *cursor),
         Dialog::Timeline(view) => super::timeline::draw(state, frame, area, view),
         Dialog::Audit { records, scroll } => {
             let popup = centred(

@@ -1,44 +1,41 @@
-//! The queue chooser: a purge or a redrive in a stack of several queues asks which one first.
+//! The chooser: in a stack of several queues or services, an action asks which one first.
 
 use super::dialog::text_box;
+use crate::app::which::question;
 use crate::app::State;
+use crate::model::mutation::Request;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::Frame;
 
-/// The chooser of `action` over `queues` (each name and its DLQ's), `cursor` on one.
+/// The chooser of `request` over `options` (each name and what tells it apart), `cursor` on one.
 pub(super) fn draw(
     state: &State,
     frame: &mut Frame,
     area: Rect,
-    action: &str,
-    queues: &[(String, String)],
+    request: &Request,
+    options: &[(String, String)],
     cursor: usize,
 ) {
     let theme = &state.theme;
-    let lines = queues
+    let lines = options
         .iter()
         .enumerate()
-        .map(|(i, (queue, dlq))| {
+        .map(|(i, (name, detail))| {
             let pointer = if i == cursor { "▶ " } else { "  " };
-            let dlq = if dlq.is_empty() {
-                "no DLQ".into()
-            } else {
-                format!("DLQ {dlq}")
-            };
             let colour = if i == cursor {
                 theme.accent
             } else {
                 theme.text
             };
             Line::styled(
-                format!("{pointer}{queue} · {dlq}"),
+                format!("{pointer}{name} · {detail}"),
                 Style::default().fg(colour),
             )
         })
         .collect();
-    let title = format!("{action}: which queue? the stack has {}", queues.len());
+    let title = format!("{} the stack has {}", question(request), options.len());
     let hint = Line::styled(
         "↑/↓ choose · Enter plans it · Esc cancels",
         Style::default().fg(theme.muted),
