@@ -81,3 +81,57 @@ async fn cluster_and_service_find_the_rest_without_ssm() {
         "{json}"
     );
 }
+
+#[tokio::test]
+async fn a_database_url_in_the_environment_finds_the_db_instance() {
+    let env = TestEnv::shared().await;
+    let sdk = env.sdk_config().await;
+    let builder = foreign::builder("db-disc");
+    let name = builder.name().to_owned();
+    let id = format!("{name}-db");
+    let rds = aws_sdk_rds::Client::new(&sdk);
+    rds.create_db_instance()
+        .db_instance_identifier(&id)
+        .engine("postgres")
+        .db_instance_class("db.t4g.micro")
+        .allocated_storage(20)
+        .master_username("courier")
+        .master_user_password("not-a-secret-1")
+        .send()
+        .await
+        .expect("CreateDBInstance");
+    let described = rds
+        .describe_db_instances()
+        .db_instance_identifier(&id)
+        .send()
+        .await
+        .expect("DescribeDBInstances");
+    let address = described.db_instances()[0]
+        .endpoint()
+        .and_then(|e| e.address())
+        .expect("an endpoint address")
+        .to_owned();
+    let url = format!("postgres://courier:secret@{address}:5432/courier?sslmode=require");
+    // A second revision, the one the service runs: the database's URL in its environment.
+    let stack = builder
+        .revision(
+            devstack::testkit::stack::Revision::image("app:2")
+                .env("WORK_QUEUE", format!("{name}-work"))
+                .env("DATABASE_URL", url),
+        )
+        .build(&sdk)
+        .await
+        .expect("build the stack");
+    let out = stackdeck(&env.aws_endpoint())
+        .args(["--cluster", &stack.cluster, "--service", &stack.service])
+        .args(["discover", "--format", "json"])
+        .output()
+        .expect("run stackdeck");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("discover: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(json["values"]["db_instance_id"], id.as_str(), "{json}");
+    assert_eq!(
+        json["sources"]["db_instance_id"], "task_definition",
+        "{json}"
+    );
+}
