@@ -103,6 +103,21 @@ async fn a_tag_finds_the_stack_and_status_fills_from_it() {
         .collect();
     assert_eq!(alarms, [format!("{}-tagged", stack.name)], "{json}");
 
+    // The dashboard from the same tag: every panel fills.
+    let mut cmd = stackdeck(&env.aws_endpoint());
+    cmd.args(["--tag", &format!("team={}", stack.name)]);
+    let tmux = Tmux::start(&shell_line(&cmd), 120, 40);
+    let screen = tmux.wait_for(&format!("{}-dlq", stack.name)).await;
+    for part in [
+        stack.service.clone(),
+        format!("{}-work", stack.name),
+        format!("{}-tagged", stack.name),
+        format!("/ecs/{}", stack.name),
+    ] {
+        assert!(screen.contains(&part), "{part} missing:\n{screen}");
+    }
+    tmux.keys(&["q"]);
+
     // A tag nothing carries: one line naming the tag and how to check it; exit 2.
     let none = stackdeck(&env.aws_endpoint())
         .args(["--tag", "team=nobody-has-this", "status"])
