@@ -6,6 +6,7 @@
 
 pub mod agent;
 pub mod aws;
+pub mod down;
 pub mod envfile;
 pub mod http;
 pub mod moto;

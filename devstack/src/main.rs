@@ -119,7 +119,7 @@ async fn main() {
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Up => stack::up(&cli.settings()?).await,
-        Command::Down => stack::down(&cli.settings()?),
+        Command::Down => devstack::down::down(&cli.settings()?),
         Command::Status => {
             if !stack::status(&cli.settings()?) {
                 std::process::exit(3);

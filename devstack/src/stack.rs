@@ -10,7 +10,7 @@ use std::time::Duration;
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
 /// A full local apply takes about 100 s against moto; anything near this bound is a hang.
 const APPLY_TIMEOUT: Duration = Duration::from_secs(420);
-const STOP_GRACE: Duration = Duration::from_secs(15);
+pub(crate) const STOP_GRACE: Duration = Duration::from_secs(15);
 
 /// Where the local stack lives: its state folder and ports. `Settings::standard` is the one of
 /// ARCHITECTURE.md; tests use other ports and folders.
@@ -32,7 +32,7 @@ impl Settings {
     }
 
     /// The port `server` listens on; moto's is private and known once it has started.
-    fn port(&self, server: Server) -> Option<u16> {
+    pub(crate) fn port(&self, server: Server) -> Option<u16> {
         match server.name {
             "moto" => std::fs::read_to_string(self.paths.run_dir().join("moto.port"))
                 .ok()
@@ -291,7 +291,7 @@ fn redirect_to_log(cmd: &mut std::process::Command, log: &std::path::Path) -> Re
 }
 
 /// Stop one server if it is ours and running; remove its pid file.
-fn stop_server(paths: &Paths, server: Server) {
+pub(crate) fn stop_server(paths: &Paths, server: Server) {
     if let Some(pid) = server.running_pid(paths) {
         let killed = process::stop(pid, server.stop_signal, server.marker, STOP_GRACE);
         println!(
@@ -308,37 +308,6 @@ fn stop_server(paths: &Paths, server: Server) {
     if server.name == MOTO.name {
         let _ = std::fs::remove_file(paths.run_dir().join("moto.port"));
     }
-}
-
-/// Stop exactly what devstack started and forget the stack: moto's state lives in its memory, so
-/// the Terraform state, the env file and the throwaway database go with it.
-pub fn down(settings: &Settings) -> Result<()> {
-    let paths = &settings.paths;
-    let mut any = false;
-    for server in SERVERS.iter().rev() {
-        any |= server.running_pid(paths).is_some();
-        stop_server(paths, *server);
-    }
-    for file in [
-        paths.tf_state(),
-        paths.state.join("terraform.tfstate.backup"),
-        paths.env_file(),
-    ] {
-        let _ = std::fs::remove_file(&file);
-    }
-    if paths.pg_data().exists() {
-        std::fs::remove_dir_all(paths.pg_data())
-            .with_context(|| format!("cannot remove {}", paths.pg_data().display()))?;
-    }
-    println!(
-        "{}",
-        if any {
-            "devstack is down"
-        } else {
-            "devstack was not running; nothing to stop"
-        }
-    );
-    Ok(())
 }
 
 /// Print what runs; true when the stack is up.

@@ -173,3 +173,40 @@ fn a_failed_apply_shows_terraforms_error_and_stops_what_it_started() {
         "PostgreSQL left running:\n{out}"
     );
 }
+
+#[tokio::test]
+async fn down_stops_a_postgres_it_did_not_recognise_and_never_says_down_while_a_port_is_held() {
+    let stack = Stack::new("ok");
+    let up = stack.devstack("up");
+    assert!(up.status.success(), "devstack up failed:\n{}", text(&up));
+    let pg_pid = stack.pid("postgres").expect("postgres pid file");
+    // As after a PostgreSQL restarted by hand: devstack's pid file names no running server.
+    let pid_file = stack.state.path().join("devstack/run/postgres.pid");
+    std::fs::write(&pid_file, "999999\n").unwrap();
+    let down = stack.devstack("down");
+    assert!(down.status.success(), "{}", text(&down));
+    assert!(text(&down).contains("postmaster.pid"), "{}", text(&down));
+    assert!(text(&down).contains("devstack is down"), "{}", text(&down));
+    assert!(!devstack::process::is_running(pg_pid, "postgres"));
+    assert!(
+        ports::is_free(stack.pg_port),
+        "port {} still bound",
+        stack.pg_port
+    );
+
+    // A port held by a process devstack did not start: the error names it; never "down".
+    let holder = TcpListener::bind(("127.0.0.1", stack.pg_port)).expect("bind the pg port");
+    let down = stack.devstack("down");
+    let said = text(&down);
+    assert!(!down.status.success(), "{said}");
+    assert!(
+        said.contains(&format!(
+            "127.0.0.1:{} (postgres) is still held by pid {}",
+            stack.pg_port,
+            std::process::id()
+        )),
+        "{said}"
+    );
+    assert!(!said.contains("devstack is down"), "{said}");
+    drop(holder);
+}
