@@ -23,7 +23,7 @@ TF_MODULES := $(wildcard terraform/modules/*)
 TF_WORK := $(ROOT)/.tools/terraform
 
 .PHONY: help demo test prereqs build up down status structure fmt-check clippy tf-fmt tf-validate tf-test \
-        checkov workflows cargo-test bench bench-courier bench-deck clean
+        checkov workflows cargo-test install-check bench bench-courier bench-deck clean
 
 help:
 	@echo "make demo   the local stack (moto + PostgreSQL + terraform apply) and the dashboard"
@@ -36,7 +36,7 @@ help:
 demo: prereqs build up
 	@set -a; . .devstack/env; set +a; $(STACKDECK)
 
-test: prereqs structure fmt-check clippy tf-fmt tf-validate tf-test checkov workflows cargo-test
+test: prereqs structure fmt-check clippy tf-fmt tf-validate tf-test checkov workflows cargo-test install-check
 	@echo "make test: all checks passed"
 
 ## Parts ---------------------------------------------------------------------------------------
@@ -101,6 +101,17 @@ workflows:
 # moto and PostgreSQL are started by the tests themselves, on free ports.
 cargo-test:
 	$(CARGO) test --workspace
+
+# `cargo install --locked --path .` as the README has it, on the debug build the tests made (--debug,
+# the same target dir: no second full build), then the installed binary's version, completions and
+# man page.
+install-check:
+	@root=$$(mktemp -d); trap 'rm -rf "$$root"' EXIT; \
+	CARGO_TARGET_DIR=$(ROOT)/target $(CARGO) install --locked --debug --quiet --path . --bin stackdeck --root "$$root"; \
+	"$$root/bin/stackdeck" --version; \
+	"$$root/bin/stackdeck" completions bash | grep -q _stackdeck; \
+	"$$root/bin/stackdeck" man | grep -q '^.TH stackdeck 1'; \
+	echo "install-check: cargo install --locked --path . works"
 
 bench: bench-courier bench-deck
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 #[derive(Parser, Debug)]
 #[command(
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("STACKDECK_COMMIT"), ")"),
     about = "The on-call engineer's dashboard for a messaging stack on AWS"
 )]
 pub struct Cli {
@@ -129,6 +129,13 @@ pub enum Command {
         #[arg(long, requires = "wait_stable")]
         expect_task_definition: Option<String>,
     },
+    /// Print the shell completion script: `stackdeck completions bash > ~/.local/share/bash-completion/completions/stackdeck`.
+    Completions {
+        /// bash, zsh, fish, powershell or elvish.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `stackdeck man > ~/.local/share/man/man1/stackdeck.1`.
+    Man,
     /// Force a new deployment of the service (UpdateService --force-new-deployment).
     Redeploy {
         #[command(flatten)]

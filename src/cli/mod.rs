@@ -3,6 +3,7 @@
 
 mod args;
 mod discover;
+mod generate;
 mod stacks;
 
 pub use args::{
@@ -21,6 +22,12 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_ERROR: i32 = 2;
 
 pub async fn run(mut cli: Cli) -> i32 {
+    // About the command line itself: no config, no AWS.
+    match cli.command {
+        Some(Command::Completions { shell }) => return generate::completions(shell),
+        Some(Command::Man) => return generate::man(),
+        _ => {}
+    }
     let config_path = cli
         .global
         .config
@@ -93,6 +100,9 @@ pub async fn run(mut cli: Cli) -> i32 {
             }
         }
         Command::Stacks => return stacks(&discovery, &target).await,
+        // Answered before the config and AWS, above.
+        Command::Completions { shell } => return generate::completions(shell),
+        Command::Man => return generate::man(),
         Command::Doctor { format } => {
             return crate::doctor::run(&sdk, &target, &cli.global, &config, format).await
         }
