@@ -22,5 +22,6 @@ pub mod terminal;
 pub mod theme;
 pub mod timeline_cmd;
 pub mod tui;
+pub mod tui_clip;
 pub mod tui_switch;
 pub mod ui;

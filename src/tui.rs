@@ -199,6 +199,8 @@ impl Runner {
                 }
                 tasks.tail = log_group.map(|group| self.tail(group, history, generation, tx));
             }
+            Effect::Clipboard(text) => crate::tui_clip::clipboard(&text),
+            Effect::Browse(url) => crate::tui_clip::browse(&url, tx),
             Effect::SwitchStack(name) => self.switch_stack(Some(name), None, None, tx),
             Effect::SwitchService { cluster, service } => {
                 self.switch_stack(None, cluster, Some(service), tx)

@@ -205,6 +205,8 @@ impl State {
             }
             Action::Purge => return self.request(Request::Purge { dlq: false }),
             Action::Timeline => return self.open_timeline(),
+            Action::Copy => return self.copy_focused(),
+            Action::Console => return self.open_focused(),
         }
         Vec::new()
     }

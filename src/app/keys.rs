@@ -104,6 +104,8 @@ pub enum Action {
     LogFormat,
     NextError,
     PreviousError,
+    Copy,
+    Console,
     Redeploy,
     Rollback,
     Purge,
@@ -112,7 +114,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 25] = [
         Action::Help,
         Action::Filter,
         Action::Command,
@@ -132,6 +134,8 @@ impl Action {
         Action::PreviousError,
         Action::Refresh,
         Action::Timeline,
+        Action::Copy,
+        Action::Console,
         Action::Redeploy,
         Action::Rollback,
         Action::Purge,
@@ -160,6 +164,8 @@ impl Action {
             Action::LogFormat => "log_format",
             Action::NextError => "next_error",
             Action::PreviousError => "previous_error",
+            Action::Copy => "copy",
+            Action::Console => "console",
             Action::Redeploy => "redeploy",
             Action::Rollback => "rollback",
             Action::Purge => "purge",
@@ -189,6 +195,8 @@ impl Action {
             Action::LogFormat => "compact/pretty/raw",
             Action::NextError => "next error line",
             Action::PreviousError => "previous error line",
+            Action::Copy => "copy ARN / id",
+            Action::Console => "AWS console link",
             Action::Redeploy => "redeploy (asks)",
             Action::Rollback => "roll back (asks)",
             Action::Purge => "purge queue (asks)",
@@ -230,6 +238,8 @@ impl Action {
             Action::LogFormat => &[Key::Char('J')],
             Action::NextError => &[Key::Char('n')],
             Action::PreviousError => &[Key::Char('N')],
+            Action::Copy => &[Key::Char('y')],
+            Action::Console => &[Key::Char('o')],
             Action::Redeploy => &[Key::Ctrl('r')],
             Action::Rollback => &[Key::Ctrl('b')],
             Action::Purge => &[Key::Ctrl('p')],

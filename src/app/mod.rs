@@ -377,6 +377,7 @@ pub(crate) mod fixtures;
 mod follow_tests;
 #[cfg(test)]
 mod ops_tests;
+mod pointer;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -117,6 +117,10 @@ pub enum Effect {
     },
     /// Discover the resources of another stack, then send `Msg::StackLoaded`.
     SwitchStack(String),
+    /// Put the text on the terminal's clipboard (OSC 52).
+    Clipboard(String),
+    /// Put the address on the clipboard, and open it with `$BROWSER` where that is set.
+    Browse(String),
     /// Discover the stack of another ECS service from the AWS API (as `--cluster/--service`),
     /// then send `Msg::StackLoaded`.
     SwitchService {

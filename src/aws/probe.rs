@@ -3,6 +3,7 @@
 //! authorises the call before it looks the resource up, so "not found" there means allowed).
 
 use super::error::{describe, AwsError};
+use crate::model::console::partition;
 use crate::model::sqs::queue_name;
 use crate::model::stack::{discovery_path, StackResources, DISCOVERY_ROOT};
 use aws_sdk_ssm::error::{ProvideErrorMetadata, SdkError};
@@ -373,15 +374,5 @@ async fn live_tail(sdk: &aws_config::SdkConfig, aim: &Aim<'_>) -> Outcome {
     match tokio::time::timeout(Duration::from_secs(15), call).await {
         Ok(result) => outcome(result, "StartLiveTail", format!("log group {group}"), aim),
         Err(_) => Outcome::NotTried("StartLiveTail did not answer within 15 s".into()),
-    }
-}
-
-fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
     }
 }

@@ -2,6 +2,7 @@
 //! audits, and what the dashboard shows. Depends on nothing else in the crate (ARCHITECTURE.md).
 
 pub mod audit;
+pub mod console;
 pub mod dashboard;
 pub mod discovery;
 pub mod ecs;

@@ -1,5 +1,6 @@
 //! The whole dashboard in a real terminal (tmux) against moto: it shows the service and an
-//! alarm's state, `?` opens the help, `q` quits and gives the terminal back; a redeploy
+//! alarm's state, `?` opens the help, `y` and `o` copy the service's ARN and console address
+//! through OSC 52, `q` quits and gives the terminal back; a redeploy
 //! confirmed with keys shows its dialog, its result and the deployment completing.
 
 use super::kit::{agent_stack, stackdeck};
@@ -45,6 +46,54 @@ async fn the_dashboard_shows_the_stack_opens_help_and_quits_cleanly() {
 
     tmux.keys(&["Escape"]);
     tmux.wait_until_gone("refresh now").await;
+
+    // `y` on the service panel: its ARN (once STS named the account) on tmux's clipboard through
+    // OSC 52; `o`: the console page, copied too.
+    tmux.run(&["set-option", "-s", "set-clipboard", "on"]);
+    let arn = format!(
+        "arn:aws:ecs:us-east-1:123456789012:service/{}/{service}",
+        s.cluster
+    );
+    eventually(
+        Duration::from_secs(20),
+        "y to copy the service's ARN",
+        || async {
+            tmux.keys(&["y"]);
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let buffer = tmux.run(&["show-buffer"]);
+            if buffer == arn {
+                Ok(())
+            } else {
+                Err(format!("{buffer:?}\n{}", tmux.screen()))
+            }
+        },
+    )
+    .await;
+    assert!(
+        tmux.screen().contains(&format!("copied {arn}")),
+        "{}",
+        tmux.screen()
+    );
+    tmux.keys(&["o"]);
+    let console = format!(
+        "/ecs/v2/clusters/{}/services/{service}/health?region=us-east-1",
+        s.cluster
+    );
+    eventually(
+        Duration::from_secs(10),
+        "o to copy the console address",
+        || async {
+            let buffer = tmux.run(&["show-buffer"]);
+            if buffer.starts_with("https://us-east-1.console.aws.amazon.com")
+                && buffer.ends_with(&console)
+            {
+                Ok(())
+            } else {
+                Err(buffer)
+            }
+        },
+    )
+    .await;
     tmux.keys(&["q"]);
     let what = "stackdeck to exit cleanly after q";
     let status = eventually(Duration::from_secs(10), what, || async {
