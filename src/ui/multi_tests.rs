@@ -37,7 +37,7 @@ fn every_service_and_queue_has_its_line() {
     let (wide, text) = flat(160);
     for line in [
         "courier-local-worker (courier-local) 0/1 running",
-        "courier-local-events 12 visible · 0 in flight · DLQ courier-local-events-dlq:",
+        "courier-local-events: 12 · DLQ 2",
         "error: queue courier-local-gone: does not exist",
     ] {
         assert!(wide.contains(line), "{line} missing:\n{text}");
@@ -45,7 +45,7 @@ fn every_service_and_queue_has_its_line() {
     let (narrow, text) = flat(80);
     for part in [
         "courier-local-worker (courier-local)",
-        "courier-local-events 12 visible",
+        "courier-local-events: 12 · DLQ 2",
     ] {
         assert!(narrow.contains(part), "{part} missing at 80:\n{text}");
     }

@@ -65,17 +65,16 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
             )]));
         }
     }
-    // The stack's other queues: one line each with its DLQ; the chart is the first queue's.
+    // The stack's other queues: one short line each (it must fit an 80-column pane's half), the
+    // DLQ's count last and coloured; its name is in `status` and the chooser. The chart is the
+    // first queue's.
     for other in &data.health.more.queues {
         match other {
             Err(e) => lines.push(error_line(state, "", e)),
             Ok(q) => {
                 let mut spans = vec![
                     Span::styled(q.name.clone(), Style::default().fg(theme.accent)),
-                    Span::raw(format!(
-                        " {} visible · {} in flight",
-                        q.visible, q.in_flight
-                    )),
+                    Span::raw(format!(": {}", q.visible)),
                 ];
                 if !q.dlq_name.is_empty() {
                     let dlq = if q.dlq_visible > 0 {
@@ -84,7 +83,7 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect) {
                         theme.ok
                     };
                     spans.push(Span::styled(
-                        format!(" · DLQ {}: {}", q.dlq_name, q.dlq_visible),
+                        format!(" · DLQ {}", q.dlq_visible),
                         Style::default().fg(dlq),
                     ));
                 }
