@@ -22,6 +22,9 @@ pub struct Config {
     /// Fields of structured log lines the compact form leaves out (default: `target`, `span`,
     /// `spans` and the thread fields of JVM loggers); `[]` shows every field.
     pub log_hidden_fields: Option<Vec<String>>,
+    /// The mouse (default true): a click focuses a panel, the wheel scrolls the one under it;
+    /// `false` leaves the terminal's own text selection alone.
+    pub mouse: Option<bool>,
     /// Action name → keys, e.g. `quit = ["q", "ctrl-q"]`.
     #[serde(default)]
     pub keys: BTreeMap<String, Vec<String>>,

@@ -33,6 +33,8 @@ pub async fn pick(
         keys.send(match input {
             Input::Key(key) => Msg::Key(key),
             Input::Resize(_, height) => Msg::Resize(height),
+            // The picker does not capture the mouse.
+            Input::Pointer { .. } => return true,
         })
         .is_ok()
     });

@@ -3,7 +3,9 @@
 //! the picker's reader is gone before the dashboard's starts and no key goes to the wrong one.
 
 use crate::app::keys::Key;
-use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{
+    self, Event, KeyCode, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
+};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -18,6 +20,13 @@ pub enum Input {
     Key(Key),
     /// The terminal's new size: width, height.
     Resize(u16, u16),
+    /// The mouse at column `x`, row `y` (only while capture is on): `wheel` None a left click,
+    /// else the wheel turned down (`true`) or up.
+    Pointer {
+        x: u16,
+        y: u16,
+        wheel: Option<bool>,
+    },
 }
 
 pub fn key_of(code: KeyCode, modifiers: KeyModifiers) -> Option<Key> {
@@ -74,6 +83,19 @@ impl Reader {
                         }
                     }
                     Ok(Event::Resize(width, height)) => Input::Resize(width, height),
+                    Ok(Event::Mouse(m)) => {
+                        let wheel = match m.kind {
+                            MouseEventKind::Down(MouseButton::Left) => None,
+                            MouseEventKind::ScrollDown => Some(true),
+                            MouseEventKind::ScrollUp => Some(false),
+                            _ => continue,
+                        };
+                        Input::Pointer {
+                            x: m.column,
+                            y: m.row,
+                            wheel,
+                        }
+                    }
                     Ok(_) => continue,
                     Err(_) => return,
                 };

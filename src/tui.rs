@@ -111,12 +111,15 @@ impl Runner {
     pub async fn run(mut self, mut state: State) -> i32 {
         let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
 
-        // Keys: crossterm's read blocks, so it lives on its own thread.
+        // Keys: crossterm's read blocks, so it lives on its own thread. The mouse unless off.
+        let mouse = self.config.mouse.unwrap_or(true);
         let keys = tx.clone();
         let reader = Reader::spawn(move |input| {
             keys.send(match input {
                 Input::Key(key) => Msg::Key(key),
                 Input::Resize(..) => Msg::Resize,
+                Input::Pointer { x, y, wheel } if mouse => Msg::Pointer { x, y, wheel },
+                Input::Pointer { .. } => return true,
             })
             .is_ok()
         });
@@ -135,6 +138,7 @@ impl Runner {
         });
 
         let mut terminal = ratatui::init();
+        crate::tui_clip::capture_mouse(mouse);
         let mut tasks = Tasks::default();
         state.now = now();
         let mut pending: Vec<Effect> = state.start();
@@ -147,6 +151,7 @@ impl Runner {
             }
             if state.dirty {
                 if let Err(e) = terminal.draw(|frame| crate::ui::view(&state, frame)) {
+                    crate::tui_clip::capture_mouse(false);
                     ratatui::restore();
                     eprintln!("stackdeck: cannot draw on the terminal: {e}");
                     code = 2;
@@ -159,9 +164,12 @@ impl Runner {
                 Some(switched) = tasks.arrivals.recv() => self.adopt(switched),
                 else => break,
             };
+            let size = terminal.size().unwrap_or_default();
+            let msg = crate::tui_clip::pointed(&state, size, msg);
             pending = update(&mut state, msg);
             // Drain what else is queued before drawing: a burst of log lines is one redraw.
             while let Ok(msg) = rx.try_recv() {
+                let msg = crate::tui_clip::pointed(&state, size, msg);
                 pending.extend(update(&mut state, msg));
                 if pending.contains(&Effect::Quit) {
                     break;
@@ -172,6 +180,7 @@ impl Runner {
             tail.abort();
         }
         reader.stop();
+        crate::tui_clip::capture_mouse(false);
         ratatui::restore();
         tasks.finish().await;
         code

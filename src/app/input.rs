@@ -130,7 +130,7 @@ impl State {
         }
     }
 
-    fn scroll_by(&mut self, down: bool, lines: usize) {
+    pub(super) fn scroll_by(&mut self, down: bool, lines: usize) {
         if self.focus == Panel::Logs {
             self.logs.scroll(down, lines, &self.filter);
             return;

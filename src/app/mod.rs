@@ -307,6 +307,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             effects
         }
         Msg::Resize => Vec::new(),
+        Msg::Pointer { .. } => Vec::new(),
+        Msg::Focus(panel) => state.point_at(panel, None),
+        Msg::Wheel { panel, down } => state.point_at(panel, Some(down)),
         Msg::Refreshed {
             at,
             stack,

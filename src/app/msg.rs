@@ -21,6 +21,20 @@ pub enum Msg {
     Tick(i64),
     /// The terminal changed size: draw again.
     Resize,
+    /// A mouse event at column `x`, row `y` (`wheel`: None a click, else down or up): the runner
+    /// turns it into `Focus` or `Wheel`, knowing the screen.
+    Pointer {
+        x: u16,
+        y: u16,
+        wheel: Option<bool>,
+    },
+    /// A click on a panel (the runner found which): focus it.
+    Focus(super::Panel),
+    /// The wheel over a panel: focus it and scroll it (`down`).
+    Wheel {
+        panel: super::Panel,
+        down: bool,
+    },
     /// A refresh of `stack` finished at `at`; `seq` is the one its [`Effect::Refresh`] carried.
     Refreshed {
         at: i64,

@@ -1,9 +1,13 @@
 //! `y` and `o`: the focused panel's resource — the service, the first alarm (ALARM first), the work
 //! queue, the DB instance, the log group over the last hour — copied (its ARN or id, through
-//! OSC 52) or opened in the AWS console (the address copied too, and shown in the footer).
+//! OSC 52) or opened in the AWS console (the address copied too, and shown in the footer). And
+//! the mouse: a click focuses a panel, the wheel scrolls the one under it.
 
 use super::{Effect, Panel, State};
 use crate::model::console::{self, Resource};
+
+/// Lines one turn of the wheel scrolls.
+const WHEEL_LINES: usize = 3;
 
 impl State {
     fn focused_resource(&self) -> Option<Resource<'_>> {
@@ -27,6 +31,20 @@ impl State {
                 end_ms: self.now * 1000,
             },
         })
+    }
+
+    /// A click (`scroll` None) or the wheel on `panel`: ignored while a dialog, the help, the
+    /// filter or the command line has the keyboard.
+    pub(super) fn point_at(&mut self, panel: Panel, scroll: Option<bool>) -> Vec<Effect> {
+        if self.ops.dialog.is_some() || self.mode != super::Mode::Normal {
+            return Vec::new();
+        }
+        self.focus = panel;
+        self.dirty = true;
+        if let Some(down) = scroll {
+            self.scroll_by(down, WHEEL_LINES);
+        }
+        Vec::new()
     }
 
     /// `y`: the focused resource's ARN or id on the clipboard.

@@ -136,6 +136,21 @@ pub(crate) fn text_panel(
 }
 
 /// Draw the whole screen.
+/// The panel at column `x`, row `y` of a screen `area` as [`view`] lays it out (for the mouse).
+pub fn panel_at(state: &State, area: Rect, x: u16, y: u16) -> Option<Panel> {
+    let [_, body, _] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let at = ratatui::layout::Position { x, y };
+    layout(state, body)
+        .into_iter()
+        .find(|(_, rect)| rect.contains(at))
+        .map(|(panel, _)| panel)
+}
+
 pub fn view(state: &State, frame: &mut Frame) {
     let area = frame.area();
     let base = Style::default().fg(state.theme.text);

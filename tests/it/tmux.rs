@@ -1,6 +1,6 @@
 //! The whole dashboard in a real terminal (tmux) against moto: it shows the service and an
 //! alarm's state, `?` opens the help, `y` and `o` copy the service's ARN and console address
-//! through OSC 52, `q` quits and gives the terminal back; a redeploy
+//! through OSC 52, a click focuses a panel, `q` quits and gives the terminal back; a redeploy
 //! confirmed with keys shows its dialog, its result and the deployment completing.
 
 use super::kit::{agent_stack, stackdeck};
@@ -94,6 +94,9 @@ async fn the_dashboard_shows_the_stack_opens_help_and_quits_cleanly() {
         },
     )
     .await;
+    // A click on the alarms panel (an SGR mouse report, as a terminal sends it) focuses it.
+    tmux.keys(&["-l", "\x1b[<0;100;5M\x1b[<0;100;5m"]);
+    tmux.wait_for("┏ Alarms").await;
     tmux.keys(&["q"]);
     let what = "stackdeck to exit cleanly after q";
     let status = eventually(Duration::from_secs(10), what, || async {
