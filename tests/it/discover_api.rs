@@ -84,7 +84,12 @@ async fn cluster_and_service_find_the_rest_without_ssm() {
 
 #[tokio::test]
 async fn a_database_url_in_the_environment_finds_the_db_instance() {
-    let env = TestEnv::shared().await;
+    // A moto of its own: one RDS resource id per moto (see `TestEnv::shared`).
+    let env = tokio::task::spawn_blocking(TestEnv::start)
+        .await
+        .unwrap()
+        .expect("a test environment of its own");
+    let env = &env;
     let sdk = env.sdk_config().await;
     let builder = foreign::builder("db-disc");
     let name = builder.name().to_owned();

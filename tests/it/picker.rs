@@ -111,7 +111,13 @@ async fn the_listing_sends_every_service_of_every_cluster_within_its_call_bound(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stackdeck_with_no_stack_picks_one_by_a_typed_filter_and_opens_its_dashboard() {
-    let env = TestEnv::shared().await;
+    // A moto of its own: the screen then holds this test's stack and services alone, not the
+    // hundreds of SSM parameters and services the other tests put in the shared one.
+    let env = tokio::task::spawn_blocking(TestEnv::start)
+        .await
+        .unwrap()
+        .expect("a test environment of its own");
+    let env = &env;
     let sdk = env.sdk_config().await;
     let s = StackBuilder::new("pk")
         .revision(Revision::image("courier:1"))
