@@ -2,27 +2,28 @@
 //! interval the agent evaluates each metric alarm of the stack (name prefix from the discovery
 //! parameter `alarm_prefix`) against the metrics in moto, as CloudWatch does: the last
 //! `EvaluationPeriods` periods, `DatapointsToAlarm` of them breaching, missing data treated as the
-//! alarm says; a change of state is set in moto with CloudWatch's reason and kept in the history.
+//! alarm says (metric-math alarms too, see [`super::alarm_data`]); a change of state is set in moto with CloudWatch's reason and kept in the history.
 
 use super::Agent;
 use anyhow::Result;
-use aws_sdk_cloudwatch::types::{ComparisonOperator, MetricAlarm, StateValue, Statistic};
-use aws_smithy_types::DateTime;
+use aws_sdk_cloudwatch::types::{ComparisonOperator, MetricAlarm, StateValue};
 use serde_json::json;
 use std::sync::Arc;
 
 pub async fn run(agent: Arc<Agent>) {
+    let started = super::now_secs();
     let mut tick = tokio::time::interval(agent.config.evaluation_interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        if let Err(e) = evaluate_all(&agent).await {
+        if let Err(e) = evaluate_all(&agent, started).await {
             eprintln!("devstack agent: alarm evaluation: {e:#}");
         }
     }
 }
 
-pub async fn evaluate_all(agent: &Agent) -> Result<()> {
+/// Evaluate every alarm of the stack, for an agent started at `started` (seconds).
+pub async fn evaluate_all(agent: &Agent, started: f64) -> Result<()> {
     let stack = agent.discover().await?;
     let Some(prefix) = stack.get("alarm_prefix") else {
         return Ok(());
@@ -44,11 +45,7 @@ pub async fn evaluate_all(agent: &Agent) -> Result<()> {
         }
     }
     for alarm in alarms {
-        // Metric math alarms are left alone: moto returns nothing for math expressions.
-        if alarm.metric_name().is_none() {
-            continue;
-        }
-        if let Err(e) = evaluate(agent, &cw, &alarm).await {
+        if let Err(e) = evaluate(agent, &cw, &alarm, started).await {
             eprintln!(
                 "devstack agent: alarm {}: {e:#}",
                 alarm.alarm_name().unwrap_or_default()
@@ -183,16 +180,10 @@ async fn evaluate(
     agent: &Agent,
     cw: &aws_sdk_cloudwatch::Client,
     alarm: &MetricAlarm,
+    started: f64,
 ) -> Result<()> {
     let name = alarm.alarm_name().unwrap_or_default();
-    let period = alarm.period().unwrap_or(60).max(1) as f64;
     let periods = alarm.evaluation_periods().unwrap_or(1).max(1) as usize;
-    let to_alarm = alarm
-        .datapoints_to_alarm()
-        .map(|d| d as usize)
-        .unwrap_or(periods)
-        .clamp(1, periods);
-    let statistic = alarm.statistic().cloned().unwrap_or(Statistic::Average);
     let (Some(threshold), Some(comparison)) = (alarm.threshold(), alarm.comparison_operator())
     else {
         return Ok(());
@@ -202,33 +193,16 @@ async fn evaluate(
         .state_value()
         .cloned()
         .unwrap_or(StateValue::InsufficientData);
-
-    // The last `periods` periods, aligned to the period, the newest one the current (partial) one.
     let now = super::now_secs();
-    let current_start = (now / period).floor() * period;
-    let mut datapoints = Vec::with_capacity(periods);
-    for k in (0..periods).rev() {
-        let start = current_start - k as f64 * period;
-        let out = cw
-            .get_metric_statistics()
-            .namespace(alarm.namespace().unwrap_or_default())
-            .metric_name(alarm.metric_name().unwrap_or_default())
-            .set_dimensions(Some(alarm.dimensions().to_vec()))
-            .start_time(DateTime::from_secs_f64(start))
-            .end_time(DateTime::from_secs_f64(start + period))
-            .period(period as i32)
-            .statistics(statistic.clone())
-            .send()
-            .await?;
-        let value = out.datapoints().iter().find_map(|d| match statistic {
-            Statistic::Maximum => d.maximum(),
-            Statistic::Minimum => d.minimum(),
-            Statistic::Sum => d.sum(),
-            Statistic::SampleCount => d.sample_count(),
-            _ => d.average(),
-        });
-        datapoints.push(Datapoint { start, value });
-    }
+    let series = super::alarm_data::series(cw, alarm, now, started).await?;
+    let datapoints = series.datapoints;
+    // Until the agent has run for the alarm's periods there are fewer datapoints, and the
+    // alarm still needs `DatapointsToAlarm` of them breaching.
+    let to_alarm = alarm
+        .datapoints_to_alarm()
+        .map(|d| d as usize)
+        .unwrap_or(periods)
+        .clamp(1, periods);
     let Some(decision) = decide(
         &datapoints,
         threshold,
@@ -246,8 +220,8 @@ async fn evaluate(
         "version": "1.0",
         "queryDate": super::cloudwatch::iso(now),
         "startDate": super::cloudwatch::iso(datapoints.first().map(|d| d.start).unwrap_or(now)),
-        "statistic": statistic.as_str(),
-        "period": period as i64,
+        "statistic": series.statistic,
+        "period": series.period as i64,
         "recentDatapoints": datapoints.iter().rev().filter_map(|d| d.value).collect::<Vec<_>>(),
         "threshold": threshold,
         "evaluatedDatapoints": datapoints.iter().rev().filter_map(|d| d.value.map(|v| json!({

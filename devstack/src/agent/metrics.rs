@@ -1,7 +1,7 @@
 //! AWS metrics moto never produces, put every metrics interval with the dimensions AWS uses:
 //! `AWS/SQS` depth, age of the oldest message and messages received and deleted (counted by
 //! `sqs_counts`) of the work queue and the DLQ, `AWS/RDS` of the local PostgreSQL, `AWS/ECS` of
-//! the service's task processes.
+//! the service's task processes, and `ECS/ContainerInsights` desired and running task counts.
 
 use super::Agent;
 use anyhow::Result;
@@ -186,8 +186,30 @@ async fn put_all(agent: &Agent, ages: &QueueAges, cpu: &mut super::ecs::CpuSampl
     if let (Some(cluster), Some(service)) = (stack.get("cluster"), stack.get("service")) {
         let cluster_name = cluster.rsplit('/').next().unwrap_or(cluster);
         let service_name = service.rsplit('/').next().unwrap_or(service);
+        let dims = [("ClusterName", cluster_name), ("ServiceName", service_name)];
+        // Container Insights' task counts, for the stack's running-below-desired alarm.
+        if let Some((desired, running)) = agent.ecs.task_counts() {
+            by_namespace.push((
+                "ECS/ContainerInsights",
+                vec![
+                    datum(
+                        "DesiredTaskCount",
+                        &dims,
+                        desired as f64,
+                        StandardUnit::Count,
+                        now,
+                    ),
+                    datum(
+                        "RunningTaskCount",
+                        &dims,
+                        running as f64,
+                        StandardUnit::Count,
+                        now,
+                    ),
+                ],
+            ));
+        }
         if let Some((cpu_percent, memory_percent)) = agent.ecs.utilisation(cpu) {
-            let dims = [("ClusterName", cluster_name), ("ServiceName", service_name)];
             by_namespace.push((
                 "AWS/ECS",
                 vec![

@@ -4,12 +4,14 @@
 //! [`intercept`]). Background loops make the stack live: metrics, alarm evaluation, message move
 //! tasks, and the ECS control plane that runs the service's tasks as local processes.
 
+pub mod alarm_data;
 pub mod alarms;
 pub mod cloudwatch;
 pub mod discovery;
 pub mod ecs;
 pub mod elb;
 pub mod logs;
+pub mod math;
 pub mod metrics;
 pub mod procs;
 pub mod proxy;
@@ -132,6 +134,8 @@ pub async fn intercept(agent: &Arc<Agent>, call: &Call) -> Option<Result<Respons
         // ECS: the control plane's deployments, counts and events laid over moto's service.
         ("ecs", "DescribeServices") => ecs::describe_services(agent, call).await,
         ("ecs", "UpdateService") => ecs::update_service(agent, call).await,
+        // ECS: moto drops the deployment configuration and capacity provider strategy.
+        ("ecs", "CreateService") => ecs::create_service(agent, call).await,
         // ECS: moto's task answers have numbers where the SDK expects strings.
         ("ecs", "DescribeTasks" | "RunTask" | "StopTask") => {
             ecs::normalise_tasks(agent, call).await

@@ -7,6 +7,7 @@ use super::super::Agent;
 use anyhow::Result;
 use bytes::Bytes;
 use http_body_util::Full;
+use hyper::http::response::Parts;
 use hyper::http::Response;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -29,7 +30,7 @@ pub async fn describe_services(agent: &Arc<Agent>, call: &Call) -> Result<Respon
             guard.as_ref(),
             answer.get_mut("services").and_then(Value::as_array_mut),
         ) {
-            for service in services {
+            for service in services.iter_mut() {
                 let arn = service["serviceArn"]
                     .as_str()
                     .unwrap_or_default()
@@ -40,22 +41,52 @@ pub async fn describe_services(agent: &Arc<Agent>, call: &Call) -> Result<Respon
             }
         }
     }
-    let mut parts = parts;
-    parts.headers.remove("content-length");
-    Ok(Response::from_parts(
-        parts,
-        Full::new(Bytes::from(answer.to_string())),
-    ))
+    if let Some(services) = answer.get_mut("services").and_then(Value::as_array_mut) {
+        services
+            .iter_mut()
+            .for_each(|s| agent.ecs.configs.lay_over(s));
+    }
+    Ok(json_answer(parts, &answer))
 }
 
-pub async fn update_service(agent: &Arc<Agent>, call: &Call) -> Result<Response<Full<Bytes>>> {
+/// CreateService or UpdateService forwarded; on success what moto drops (deployment
+/// configuration, capacity provider strategy) is kept and laid over the answer. Err: moto's
+/// failure, to be answered as it is.
+async fn forward_service(
+    agent: &Arc<Agent>,
+    call: &Call,
+) -> Result<Result<(Parts, Value, Value), Response<Full<Bytes>>>> {
     let request = services_arg(call);
     let response = agent.forward(call).await?;
     let (parts, body) = body_of(response).await;
     if !parts.status.is_success() {
-        return Ok(Response::from_parts(parts, Full::new(body)));
+        return Ok(Err(Response::from_parts(parts, Full::new(body))));
     }
     let mut answer: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let arn = answer["service"]["serviceArn"].as_str().unwrap_or_default();
+    agent.ecs.configs.record(arn, &request);
+    agent.ecs.configs.lay_over(&mut answer["service"]);
+    Ok(Ok((parts, answer, request)))
+}
+
+/// An amended JSON answer (its length is no longer moto's).
+fn json_answer(mut parts: Parts, answer: &Value) -> Response<Full<Bytes>> {
+    parts.headers.remove("content-length");
+    Response::from_parts(parts, Full::new(Bytes::from(answer.to_string())))
+}
+
+pub async fn create_service(agent: &Arc<Agent>, call: &Call) -> Result<Response<Full<Bytes>>> {
+    Ok(match forward_service(agent, call).await? {
+        Ok((parts, answer, _)) => json_answer(parts, &answer),
+        Err(failed) => failed,
+    })
+}
+
+pub async fn update_service(agent: &Arc<Agent>, call: &Call) -> Result<Response<Full<Bytes>>> {
+    let (parts, mut answer, request) = match forward_service(agent, call).await? {
+        Ok(forwarded) => forwarded,
+        Err(failed) => return Ok(failed),
+    };
     let name = request["service"].as_str().unwrap_or_default();
     {
         let mut guard = agent.ecs.service.lock().expect("ecs lock");
@@ -76,12 +107,7 @@ pub async fn update_service(agent: &Arc<Agent>, call: &Call) -> Result<Response<
         }
     }
     agent.ecs.wake.notify_one();
-    let mut parts = parts;
-    parts.headers.remove("content-length");
-    Ok(Response::from_parts(
-        parts,
-        Full::new(Bytes::from(answer.to_string())),
-    ))
+    Ok(json_answer(parts, &answer))
 }
 
 /// moto writes a task's container `cpu` and `memory` as numbers where ECS's model has strings,
@@ -89,7 +115,7 @@ pub async fn update_service(agent: &Arc<Agent>, call: &Call) -> Result<Response<
 /// those fields written as strings.
 pub async fn normalise_tasks(agent: &Arc<Agent>, call: &Call) -> Result<Response<Full<Bytes>>> {
     let response = agent.forward(call).await?;
-    let (mut parts, body) = body_of(response).await;
+    let (parts, body) = body_of(response).await;
     let Ok(mut answer) = serde_json::from_slice::<Value>(&body) else {
         return Ok(Response::from_parts(parts, Full::new(body)));
     };
@@ -152,9 +178,5 @@ pub async fn normalise_tasks(agent: &Arc<Agent>, call: &Call) -> Result<Response
     if let Some(task) = answer.get_mut("task") {
         fix_task(task);
     }
-    parts.headers.remove("content-length");
-    Ok(Response::from_parts(
-        parts,
-        Full::new(Bytes::from(answer.to_string())),
-    ))
+    Ok(json_answer(parts, &answer))
 }

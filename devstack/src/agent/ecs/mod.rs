@@ -10,9 +10,11 @@
 //! - [`reconcile`]: the control loop, which carries out [`rollout`]'s pure decision;
 //! - [`tasks`]: starting and stopping task processes;
 //! - [`probe`]: the tasks' health probes;
-//! - [`api`]: the intercepted DescribeServices, UpdateService and task answers.
+//! - [`api`]: the intercepted DescribeServices, CreateService, UpdateService and task answers;
+//! - [`config`]: the deployment configuration and capacity provider strategy moto drops.
 
 pub mod api;
+pub mod config;
 pub mod probe;
 pub mod reconcile;
 pub mod rollout;
@@ -20,7 +22,7 @@ pub mod state;
 pub mod tasks;
 
 pub use super::procs::{pg_connections, CpuSampler};
-pub use api::{describe_services, normalise_tasks, update_service};
+pub use api::{create_service, describe_services, normalise_tasks, update_service};
 pub use probe::{probe_tasks, Probe};
 pub use reconcile::run;
 pub use state::{Deployment, DeploymentStatus, RolloutState, ServiceState, State, Task};

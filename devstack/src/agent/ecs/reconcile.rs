@@ -48,7 +48,8 @@ async fn task_definition(ecs: &aws_sdk_ecs::Client, arn: &str) -> Result<TaskDef
         .with_context(|| format!("task definition {arn} not found"))
 }
 
-/// The service's deployment configuration, ECS's defaults where it has none.
+/// The service's deployment configuration as moto has it (when the agent kept none: the
+/// service was created before it started), ECS's defaults where it has none.
 fn limits(service: &Service) -> Limits {
     let config = service.deployment_configuration();
     let breaker = config.and_then(|c| c.deployment_circuit_breaker());
@@ -74,7 +75,9 @@ async fn reconcile(agent: &Agent) -> Result<()> {
     let Some(service) = describe(&ecs, cluster, service_name).await? else {
         return Ok(());
     };
-    let limits = limits(&service);
+    let limits = (service.service_arn())
+        .and_then(|arn| agent.ecs.configs.limits(arn))
+        .unwrap_or_else(|| limits(&service));
 
     // 1. Bring our record in line with moto's service; stop exited tasks in moto too.
     let exited = follow_moto(agent, cluster, service_name, &service);

@@ -212,6 +212,8 @@ impl ServiceState {
 
 pub struct State {
     pub service: Mutex<Option<ServiceState>>,
+    /// What moto drops from every service (deployment configuration, capacity providers).
+    pub configs: super::config::Configs,
     pub(super) wake: tokio::sync::Notify,
 }
 
@@ -219,8 +221,19 @@ impl State {
     pub fn new(_config: &Config) -> State {
         State {
             service: Mutex::new(None),
+            configs: Default::default(),
             wake: tokio::sync::Notify::new(),
         }
+    }
+
+    /// (desired, running) task counts, running as DescribeServices counts it (tasks ready).
+    pub fn task_counts(&self) -> Option<(i32, usize)> {
+        let guard = self.service.lock().expect("ecs lock");
+        let service = guard.as_ref()?;
+        Some((
+            service.desired,
+            service.tasks.iter().filter(|t| t.ready).count(),
+        ))
     }
 
     /// (CPU % of the tasks' reserved CPU, memory % of their reserved memory), averaged over tasks.
