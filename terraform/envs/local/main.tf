@@ -118,23 +118,24 @@ module "service" {
   alb_request_count_label      = "${module.edge.load_balancer_arn_suffix}/${module.edge.target_group_arn_suffix}"
   deregistration_delay_seconds = module.edge.deregistration_delay_seconds
   # devstack's agent runs any image as the local courier binary.
-  image              = "courier:local"
-  ecr_repository_arn = module.ci.ecr_repository_arn
-  desired_count      = 2
-  min_count          = 2
-  log_group_name     = module.observability.log_group_name
-  log_group_arn      = module.observability.log_group_arn
-  kms_key_arn        = module.messaging.kms_key_arn
-  table_name         = module.data.table_name
-  table_arn          = module.data.table_arn
-  topic_arn          = module.messaging.topic_arn
-  queue_url          = module.messaging.queue_url
-  queue_arn          = module.messaging.queue_arn
-  db_host            = "127.0.0.1"
-  db_port            = 55432
-  db_name            = "courier"
-  db_user            = "postgres"
-  db_sslmode         = "disable"
+  image                  = "courier:local"
+  ecr_repository_arn     = module.ci.ecr_repository_arn
+  desired_count          = 2
+  min_count              = 2
+  log_group_name         = module.observability.log_group_name
+  deployment_alarm_names = module.observability.deployment_alarm_names
+  log_group_arn          = module.observability.log_group_arn
+  kms_key_arn            = module.messaging.kms_key_arn
+  table_name             = module.data.table_name
+  table_arn              = module.data.table_arn
+  topic_arn              = module.messaging.topic_arn
+  queue_url              = module.messaging.queue_url
+  queue_arn              = module.messaging.queue_arn
+  db_host                = "127.0.0.1"
+  db_port                = 55432
+  db_name                = "courier"
+  db_user                = "postgres"
+  db_sslmode             = "disable"
   # The task definition names the RDS-managed secret as in prod; devstack's agent runs the tasks
   # with DATABASE_URL (the local PostgreSQL), which courier prefers over DB_*.
   db_password_secret_arn = module.data.db_master_secret_arn

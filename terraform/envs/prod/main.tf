@@ -100,6 +100,7 @@ module "service" {
   min_count                    = 2
   max_count                    = 20
   log_group_name               = module.observability.log_group_name
+  deployment_alarm_names       = module.observability.deployment_alarm_names
   log_group_arn                = module.observability.log_group_arn
   kms_key_arn                  = module.messaging.kms_key_arn
   table_name                   = module.data.table_name

@@ -22,3 +22,8 @@ output "alarm_names" {
   description = "Every alarm of the stack."
   value       = concat([for a in aws_cloudwatch_metric_alarm.this : a.alarm_name], [aws_cloudwatch_metric_alarm.running_below_desired.alarm_name])
 }
+
+output "deployment_alarm_names" {
+  description = "The alarms a deployment is judged by (ECS deployment alarms): the queue backing up and the ALB's 5xx."
+  value       = [aws_cloudwatch_metric_alarm.this["queue-depth"].alarm_name, aws_cloudwatch_metric_alarm.this["alb-5xx"].alarm_name]
+}

@@ -235,6 +235,17 @@ resource "aws_ecs_service" "courier" {
     rollback = true
   }
 
+  # Deployment alarms: a deployment during which one of them goes to ALARM fails and rolls back
+  # (the queue backing up, the ALB's 5xx), where the circuit breaker sees only failed tasks.
+  dynamic "alarms" {
+    for_each = length(var.deployment_alarm_names) > 0 ? [var.deployment_alarm_names] : []
+    content {
+      alarm_names = alarms.value
+      enable      = true
+      rollback    = true
+    }
+  }
+
   dynamic "capacity_provider_strategy" {
     for_each = var.use_capacity_providers ? [
       { provider = "FARGATE", weight = var.fargate_weight, base = var.fargate_base },

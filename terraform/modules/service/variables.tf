@@ -237,3 +237,9 @@ variable "enable_container_insights" {
   type        = bool
   default     = true
 }
+
+variable "deployment_alarm_names" {
+  description = "CloudWatch alarms that fail and roll back a deployment when they go to ALARM during it (empty: none)."
+  type        = list(string)
+  default     = []
+}

@@ -35,6 +35,7 @@ variables {
   db_name                      = "courier"
   db_user                      = "courier"
   db_password_secret_arn       = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds-db-credentials"
+  deployment_alarm_names       = ["courier-test-queue-depth", "courier-test-alb-5xx"]
 }
 
 run "deployments_are_safe" {
@@ -48,6 +49,11 @@ run "deployments_are_safe" {
   assert {
     condition     = aws_ecs_service.courier.deployment_minimum_healthy_percent == 100 && aws_ecs_service.courier.deployment_maximum_percent == 200
     error_message = "Deployments must keep 100 % healthy and may run up to 200 %."
+  }
+
+  assert {
+    condition     = aws_ecs_service.courier.alarms[0].enable && aws_ecs_service.courier.alarms[0].rollback && toset(aws_ecs_service.courier.alarms[0].alarm_names) == toset(["courier-test-queue-depth", "courier-test-alb-5xx"])
+    error_message = "The deployment alarms must roll a deployment back."
   }
 
   assert {
