@@ -2,7 +2,8 @@
 //! interval the agent evaluates each metric alarm of the stack (name prefix from the discovery
 //! parameter `alarm_prefix`) against the metrics in moto, as CloudWatch does: the last
 //! `EvaluationPeriods` periods, `DatapointsToAlarm` of them breaching, missing data treated as the
-//! alarm says (metric-math alarms too, see [`super::alarm_data`]); a change of state is set in moto with CloudWatch's reason and kept in the history.
+//! alarm says (metric-math alarms too, see [`super::alarm_data`]); a change of state is set in
+//! moto with CloudWatch's reason and kept in the history.
 
 use super::Agent;
 use anyhow::Result;

@@ -112,7 +112,7 @@ pub fn decide(state: &ServiceState, limits: Limits) -> Option<Decision> {
     let total = state.tasks.len();
     let ours = |t: &&super::state::Task| t.deployment == primary.id;
     let primary_tasks = state.tasks.iter().filter(ours).count();
-    let healthy = state.tasks.iter().filter(|t| t.ready).count();
+    let healthy = state.running();
     let primary_ready = state.tasks.iter().filter(ours).filter(|t| t.ready).count();
 
     let mut decision = Decision {

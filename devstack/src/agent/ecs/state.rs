@@ -185,9 +185,14 @@ impl ServiceState {
             .collect()
     }
 
+    /// The tasks that count as running: ready (`/readyz` answered 200).
+    pub fn running(&self) -> usize {
+        self.tasks.iter().filter(|t| t.ready).count()
+    }
+
     /// Lay our view over one service object of moto's answer.
     pub(super) fn overlay(&self, service: &mut Value) {
-        let running = self.tasks.iter().filter(|t| t.ready).count();
+        let running = self.running();
         let pending = self.tasks.len() - running;
         service["deployments"] = json!(self.deployments_json());
         service["runningCount"] = json!(running);
@@ -230,10 +235,7 @@ impl State {
     pub fn task_counts(&self) -> Option<(i32, usize)> {
         let guard = self.service.lock().expect("ecs lock");
         let service = guard.as_ref()?;
-        Some((
-            service.desired,
-            service.tasks.iter().filter(|t| t.ready).count(),
-        ))
+        Some((service.desired, service.running()))
     }
 
     /// (CPU % of the tasks' reserved CPU, memory % of their reserved memory), averaged over tasks.
