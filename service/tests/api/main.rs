@@ -6,6 +6,7 @@ mod helpers;
 mod api;
 mod delivery;
 mod dynamodb_outage;
+mod hold;
 mod idempotency;
 mod loss;
 mod outage;

@@ -1,7 +1,16 @@
 //! The worker: long-polls SQS, marks messages delivered in PostgreSQL (idempotently: a message
 //! seen twice stays delivered once), deletes them in batches. A message it cannot understand or
-//! whose id is unknown is left on the queue: after the queue's maxReceiveCount, the redrive policy
-//! moves it to the DLQ.
+//! whose id is unknown is left on the queue, the reason logged with its ids: after the queue's
+//! maxReceiveCount, the redrive policy moves it to the DLQ.
+//!
+//! A transient failure does not spend the receives of valid messages: while PostgreSQL is
+//! unavailable the batch is held ([`hold`]), and a failed delete is retried ([`delete`]). What
+//! still spends one is at-least-once as designed: the task killed between receive and delete, or
+//! an answer to ReceiveMessage lost on the way.
+
+mod delete;
+mod hold;
+pub use delete::retry_entry;
 
 use crate::db;
 use crate::domain::Envelope;
@@ -48,10 +57,10 @@ impl Worker {
                 _ = shutdown.wait() => break,
             };
             let pause = match received {
-                Ok(output) => match self.process(output.messages()).await {
+                Ok(output) => match self.deliver(output.messages(), &mut shutdown).await {
                     Ok(()) => None,
                     Err(e) => {
-                        tracing::warn!(error = %format!("{e:#}"), queue = %self.queue_url, "batch not processed; SQS will redeliver it");
+                        tracing::warn!(error = %format!("{e:#}"), queue = %self.queue_url, "batch not deleted");
                         Some(Duration::from_secs(1))
                     }
                 },
@@ -70,24 +79,52 @@ impl Worker {
         tracing::info!("worker stopped");
     }
 
-    /// Mark one received batch delivered and delete what was marked.
+    /// Mark one received batch delivered, holding it while PostgreSQL is unavailable, and
+    /// delete what was marked. Shutdown during a hold returns the batch to the queue.
+    pub async fn deliver(
+        &self,
+        messages: &[Message],
+        shutdown: &mut Shutdown,
+    ) -> anyhow::Result<()> {
+        if messages.is_empty() {
+            return Ok(());
+        }
+        let parsed = parse(messages);
+        match self.mark_holding(&parsed, shutdown).await {
+            Some(known) => self.delete_known(&parsed, &known).await,
+            None => Ok(()),
+        }
+    }
+
+    /// One attempt at a received batch: mark it delivered (an error if PostgreSQL fails) and
+    /// delete what was marked.
     pub async fn process(&self, messages: &[Message]) -> anyhow::Result<()> {
         if messages.is_empty() {
             return Ok(());
         }
-        let parsed: Vec<(Option<i64>, &Message)> = messages
-            .iter()
-            .map(|m| (m.body().and_then(message_id), m))
-            .collect();
+        let parsed = parse(messages);
+        let known = self.mark(&parsed).await?;
+        self.delete_known(&parsed, &known).await
+    }
+
+    /// The ids of `parsed` PostgreSQL knows, now marked delivered.
+    async fn mark(&self, parsed: &[Parsed<'_>]) -> Result<HashSet<i64>, sqlx::Error> {
         let ids: Vec<i64> = parsed.iter().filter_map(|(id, _)| *id).collect();
-        let known: HashSet<i64> = if ids.is_empty() {
-            HashSet::new()
-        } else {
-            db::mark_delivered(&self.pool, &ids)
-                .await?
-                .into_iter()
-                .collect()
-        };
+        if ids.is_empty() {
+            return Ok(HashSet::new());
+        }
+        Ok(db::mark_delivered(&self.pool, &ids)
+            .await?
+            .into_iter()
+            .collect())
+    }
+
+    /// Delete the messages PostgreSQL marked; log why each other one stays on the queue.
+    async fn delete_known(
+        &self,
+        parsed: &[Parsed<'_>],
+        known: &HashSet<i64>,
+    ) -> anyhow::Result<()> {
         let mut entries = Vec::new();
         for (i, (id, message)) in parsed.iter().enumerate() {
             match id {
@@ -115,37 +152,25 @@ impl Worker {
             }
         }
         tracing::debug!(
-            received = messages.len(),
+            received = parsed.len(),
             delivered = entries.len(),
             "worker batch"
         );
         if entries.is_empty() {
             return Ok(());
         }
-        let output = self
-            .sqs
-            .delete_message_batch()
-            .queue_url(&self.queue_url)
-            .set_entries(Some(entries))
-            .send()
-            .await
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "DeleteMessageBatch: {}",
-                    aws_sdk_sqs::error::DisplayErrorContext(e)
-                )
-            })?;
-        for failed in output.failed() {
-            // Delivered already in PostgreSQL: a redelivery is absorbed.
-            tracing::warn!(
-                entry = failed.id(),
-                code = failed.code(),
-                message = failed.message(),
-                "DeleteMessageBatch entry failed; SQS will redeliver it"
-            );
-        }
-        Ok(())
+        self.delete(entries).await
     }
+}
+
+/// A received message and the courier id in its body, if it has one.
+type Parsed<'a> = (Option<i64>, &'a Message);
+
+fn parse(messages: &[Message]) -> Vec<Parsed<'_>> {
+    messages
+        .iter()
+        .map(|m| (m.body().and_then(message_id), m))
+        .collect()
 }
 
 #[cfg(test)]
