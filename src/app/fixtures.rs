@@ -76,7 +76,6 @@ pub fn healthy() -> Dashboard {
                 status: "ACTIVE".into(),
                 running: 2,
                 desired: 2,
-                pending: 0,
                 deployments: vec![Deployment {
                     id: "ecs-svc/1".into(),
                     status: "PRIMARY".into(),
@@ -92,6 +91,7 @@ pub fn healthy() -> Dashboard {
                     at: Some(NOW - 600),
                     message: "(service courier-local-courier) has reached a steady state.".into(),
                 }],
+                ..Default::default()
             }),
             queue: Ok(QueueHealth {
                 name: "courier-local-work".into(),

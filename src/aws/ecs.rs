@@ -4,7 +4,7 @@ use super::calls::Counter;
 use super::error::{describe, AwsError, AwsErrorKind};
 use crate::model::dashboard::Task;
 use crate::model::ecs::Rollout;
-use crate::model::health::{Deployment, ServiceEvent, ServiceHealth};
+use crate::model::health::{Deployment, Guard, Guards, ServiceEvent, ServiceHealth};
 use aws_sdk_ecs::types::DesiredStatus;
 use aws_sdk_ecs::Client;
 
@@ -92,6 +92,7 @@ impl Ecs {
                     message: e.message().unwrap_or_default().to_owned(),
                 })
                 .collect(),
+            guards: guards(svc.deployment_configuration()),
         })
     }
 
@@ -182,5 +183,26 @@ impl Ecs {
             arns.extend(page.task_arns().iter().cloned());
         }
         Ok(arns)
+    }
+}
+
+/// The circuit breaker and deployment alarms of a service's deployment configuration.
+fn guards(config: Option<&aws_sdk_ecs::types::DeploymentConfiguration>) -> Guards {
+    let Some(config) = config else {
+        return Guards::default();
+    };
+    Guards {
+        circuit_breaker: config.deployment_circuit_breaker().map(|b| Guard {
+            enable: b.enable(),
+            rollback: b.rollback(),
+        }),
+        alarms: config.alarms().map(|a| Guard {
+            enable: a.enable(),
+            rollback: a.rollback(),
+        }),
+        alarm_names: config
+            .alarms()
+            .map(|a| a.alarm_names().to_vec())
+            .unwrap_or_default(),
     }
 }

@@ -16,6 +16,26 @@ pub struct ServiceHealth {
     pub deployments: Vec<Deployment>,
     /// Newest first.
     pub events: Vec<ServiceEvent>,
+    /// What stops or rolls back a bad deployment (`deploymentConfiguration`).
+    pub guards: Guards,
+}
+
+/// What guards the service's deployments: ECS's deployment circuit breaker and the deployment
+/// alarms (an alarm of the list in ALARM fails the deployment in progress). `None` where the
+/// endpoint answers none.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Guards {
+    pub circuit_breaker: Option<Guard>,
+    pub alarms: Option<Guard>,
+    /// The deployment alarms' names.
+    pub alarm_names: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Guard {
+    pub enable: bool,
+    /// A failed deployment rolls back to the last completed one.
+    pub rollback: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]

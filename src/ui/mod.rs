@@ -305,6 +305,8 @@ fn draw_help(state: &State, frame: &mut Frame, area: Rect) {
 }
 
 #[cfg(test)]
+mod guard_tests;
+#[cfg(test)]
 mod logs_tests;
 #[cfg(test)]
 mod multi_tests;

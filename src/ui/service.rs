@@ -3,7 +3,7 @@
 use super::{block, data_age, error_line, format, text_panel};
 use crate::app::{Panel, State};
 use crate::model::ecs::Rollout;
-use crate::model::health::ServiceHealth;
+use crate::model::health::{Guard, Guards, ServiceHealth};
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -21,6 +21,68 @@ fn counts_colour(state: &State, s: &ServiceHealth) -> ratatui::style::Color {
     } else {
         state.theme.ok
     }
+}
+
+/// What guards the deployment, under the primary one: the deployment alarms first (the stack's
+/// prefix dropped, one in ALARM first and in the alarm colour: it fails the deployment in
+/// progress), then the circuit breaker; at 80 columns the firing alarm stays in view.
+fn guards_line(state: &State, guards: &Guards) -> Option<Line<'static>> {
+    let theme = &state.theme;
+    let muted = Style::default().fg(theme.muted);
+    let word = |g: &Guard| match (g.enable, g.rollback) {
+        (false, _) => " off",
+        (true, false) => " → fail",
+        (true, true) => " → rollback",
+    };
+    let mut spans = vec![Span::raw(" ")];
+    if let Some(alarms) = &guards.alarms {
+        spans.push(Span::raw(format!(" alarms{}", word(alarms))));
+        let known = state
+            .refresh
+            .data
+            .as_ref()
+            .and_then(|d| d.health.alarms.as_ref().ok());
+        let selector = state.resources().alarm_selector();
+        let prefix = selector.as_ref().map_or("", |s| s.prefix());
+        let mut names: Vec<(&String, bool)> = guards
+            .alarm_names
+            .iter()
+            .map(|name| {
+                let firing = known
+                    .and_then(|all| all.iter().find(|a| &a.name == name))
+                    .is_some_and(|a| a.state == "ALARM");
+                (name, firing)
+            })
+            .collect();
+        names.sort_by_key(|(_, firing)| !firing);
+        for (i, (name, firing)) in names.iter().enumerate() {
+            let short = name
+                .strip_prefix(prefix)
+                .filter(|n| !n.is_empty())
+                .unwrap_or(name);
+            spans.push(Span::styled(if i == 0 { " (" } else { ", " }, muted));
+            spans.push(if *firing {
+                Span::styled(
+                    format!("{short} ALARM"),
+                    Style::default()
+                        .fg(theme.alarm)
+                        .add_modifier(Modifier::BOLD),
+                )
+            } else {
+                Span::raw(short.to_owned())
+            });
+        }
+        if !names.is_empty() {
+            spans.push(Span::styled(")", muted));
+        }
+    }
+    if let Some(breaker) = &guards.circuit_breaker {
+        if spans.len() > 1 {
+            spans.push(Span::styled(" ·", muted));
+        }
+        spans.push(Span::raw(format!(" circuit breaker{}", word(breaker))));
+    }
+    (spans.len() > 1).then(|| Line::from(spans))
 }
 
 fn lines(state: &State) -> Vec<Line<'static>> {
@@ -85,6 +147,9 @@ fn lines(state: &State) -> Vec<Line<'static>> {
                     ));
                 }
                 lines.push(Line::from(spans));
+                if d.status == "PRIMARY" {
+                    lines.extend(guards_line(state, &s.guards));
+                }
             }
         }
     }

@@ -178,6 +178,14 @@ async fn the_stall_worker_drill_warns_before_the_alarm_and_the_timeline_tells_it
         }
     })
     .await;
+    // The deployment's guard, kept by the agent as ECS keeps it (moto drops it), in the status.
+    let (_, _, json) = deck.status();
+    let breaker = &json["snapshot"]["service"]["Ok"]["guards"]["circuit_breaker"];
+    assert_eq!(
+        (breaker["enable"].as_bool(), breaker["rollback"].as_bool()),
+        (Some(true), Some(true)),
+        "{json}"
+    );
 
     // Revision 2, courier without its worker, deployed as a pipeline would.
     let td = stack.register(&revision("api")).await;
