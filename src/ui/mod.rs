@@ -309,6 +309,8 @@ mod logs_tests;
 #[cfg(test)]
 mod multi_tests;
 #[cfg(test)]
+mod ops_snap_tests;
+#[cfg(test)]
 pub(crate) mod tests;
 #[cfg(test)]
 mod warning_tests;

@@ -16,6 +16,8 @@ mod drill;
 mod kit;
 mod multi;
 mod operations;
+mod scale;
+mod stop_task;
 mod picker;
 mod status;
 mod switch;
