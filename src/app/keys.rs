@@ -351,7 +351,8 @@ mod tests {
         assert_eq!(ro.action(Key::Ctrl('r')), None);
         assert_eq!(ro.action(Key::Ctrl('p')), None);
         assert_eq!(ro.action(Key::Char('x')), None);
-        assert_eq!(map.action(Key::Char('x')), Some(Action::StopTask));
+        let defaults = Keymap::default();
+        assert_eq!(defaults.action(Key::Char('x')), Some(Action::StopTask));
         overrides.insert("fly".to_owned(), vec!["f".to_owned()]);
         assert!(Keymap::new(&overrides, false)
             .unwrap_err()

@@ -60,6 +60,7 @@ fn scale_is_planned_from_the_command_and_confirmed_before_it_runs() {
         &state.ops.dialog,
         Some(Dialog::Outcome { ok: true, .. })
     ));
+    key(&mut state, Key::Esc);
     command(&mut state, "scale");
     assert!(state
         .message

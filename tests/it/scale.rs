@@ -36,7 +36,8 @@ async fn scale_changes_the_desired_count_within_the_scalable_target_and_refuses_
     let out = stackdeck(&s, &["scale", "2", "--yes"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(
-        text(&out).contains("from 1 to 2") && text(&out).contains("no Application Auto Scaling target"),
+        text(&out).contains("from 1 to 2")
+            && text(&out).contains("no Application Auto Scaling target"),
         "{}",
         text(&out)
     );
@@ -72,7 +73,9 @@ async fn scale_changes_the_desired_count_within_the_scalable_target_and_refuses_
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let shown = text(&out);
     assert!(
-        shown.contains(&s.service) && shown.contains("allows 1 to 3") && shown.contains("scalable target"),
+        shown.contains(&s.service)
+            && shown.contains("allows 1 to 3")
+            && shown.contains("scalable target"),
         "{shown}"
     );
     assert_eq!(desired(&ecs, &s).await, 2, "nothing changed");

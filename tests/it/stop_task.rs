@@ -82,7 +82,11 @@ async fn stop_task_stops_it_with_a_reason_and_the_service_replaces_it() {
     // A task the service does not run: refused, naming it.
     let out = stackdeck(&s, &["stop-task", &first, "--yes"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(text(&out).contains("is not a running task"), "{}", text(&out));
+    assert!(
+        text(&out).contains("is not a running task"),
+        "{}",
+        text(&out)
+    );
     // Read-only: refused, and the task runs on.
     let out = stackdeck(&s, &["--read-only", "stop-task", &second, "--yes"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
