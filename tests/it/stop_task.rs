@@ -91,7 +91,7 @@ async fn stop_task_stops_it_with_a_reason_and_the_service_replaces_it() {
     let out = stackdeck(&s, &["--read-only", "stop-task", &second, "--yes"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("read-only"), "{}", text(&out));
-    assert_eq!(running(&ecs, &s).await, [second.clone()]);
+    assert_eq!(running(&ecs, &s).await, std::slice::from_ref(&second));
 
     let audit = s.audit();
     assert_eq!(
