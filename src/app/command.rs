@@ -132,6 +132,30 @@ pub const COMMANDS: &[Spec] = &[
         },
     },
     Spec {
+        names: &["scale"],
+        args: "N",
+        help: Some("desired count → N"),
+        mutates: true,
+        parse: |_, arg| match arg.map(str::parse::<i32>) {
+            Some(Ok(count)) if count >= 0 => Ok(Command::Mutate(Request::Scale { count })),
+            Some(_) => Err(format!(
+                ":scale takes a task count (0 or more), not `{}`",
+                arg.unwrap_or_default()
+            )),
+            None => Err(":scale needs the desired count, e.g. :scale 3".into()),
+        },
+    },
+    Spec {
+        names: &["stop-task"],
+        args: "[ID]",
+        help: Some("stop one task"),
+        mutates: true,
+        parse: |_, arg| {
+            let task = arg.map(str::to_owned);
+            Ok(Command::Mutate(Request::StopTask { task }))
+        },
+    },
+    Spec {
         names: &["purge"],
         args: "[dlq]",
         help: Some("purge queue / DLQ"),
@@ -216,6 +240,7 @@ mod tests {
         for spec in COMMANDS {
             let line = match spec.args {
                 "NAME" | "[C/]NAME" => format!("{} x", spec.name()),
+                "N" => format!("{} 2", spec.name()),
                 _ => spec.name().to_owned(),
             };
             let parsed = parse(&line).unwrap().unwrap();
@@ -252,6 +277,24 @@ mod tests {
             Err(":theme needs a name, e.g. :theme NAME".into())
         );
         assert_eq!(
+            parse("scale 3"),
+            Ok(Some(Command::Mutate(Request::Scale { count: 3 })))
+        );
+        assert_eq!(
+            parse("scale many"),
+            Err(":scale takes a task count (0 or more), not `many`".into())
+        );
+        assert_eq!(
+            parse("scale"),
+            Err(":scale needs the desired count, e.g. :scale 3".into())
+        );
+        assert_eq!(
+            parse("stop-task 0a1b"),
+            Ok(Some(Command::Mutate(Request::StopTask {
+                task: Some("0a1b".into())
+            })))
+        );
+        assert_eq!(
             parse("purge dlq"),
             Ok(Some(Command::Mutate(Request::Purge { dlq: true })))
         );
@@ -261,7 +304,7 @@ mod tests {
         );
         assert_eq!(
             parse("bogus"),
-            Err("unknown command :bogus (known: :stack NAME, :service [C/]NAME, :profile NAME, :region NAME, :theme NAME, :redeploy, :rollback [REV], :purge [dlq], :redrive, :audit, :timeline, :q, :help)".into())
+            Err("unknown command :bogus (known: :stack NAME, :service [C/]NAME, :profile NAME, :region NAME, :theme NAME, :redeploy, :rollback [REV], :scale N, :stop-task [ID], :purge [dlq], :redrive, :audit, :timeline, :q, :help)".into())
         );
     }
 }

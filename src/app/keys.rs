@@ -109,12 +109,13 @@ pub enum Action {
     Redeploy,
     Rollback,
     Purge,
+    StopTask,
     Timeline,
 }
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 26] = [
         Action::Help,
         Action::Filter,
         Action::Command,
@@ -139,6 +140,7 @@ impl Action {
         Action::Redeploy,
         Action::Rollback,
         Action::Purge,
+        Action::StopTask,
         Action::Quit,
     ];
 
@@ -169,6 +171,7 @@ impl Action {
             Action::Redeploy => "redeploy",
             Action::Rollback => "rollback",
             Action::Purge => "purge",
+            Action::StopTask => "stop_task",
             Action::Timeline => "timeline",
         }
     }
@@ -200,13 +203,17 @@ impl Action {
             Action::Redeploy => "redeploy (asks)",
             Action::Rollback => "roll back (asks)",
             Action::Purge => "purge queue (asks)",
+            Action::StopTask => "stop a task (asks)",
             Action::Timeline => "incident timeline",
         }
     }
 
     /// Mutations: not bound at all in read-only mode.
     pub fn mutates(self) -> bool {
-        matches!(self, Action::Redeploy | Action::Rollback | Action::Purge)
+        matches!(
+            self,
+            Action::Redeploy | Action::Rollback | Action::Purge | Action::StopTask
+        )
     }
 
     pub fn by_name(name: &str) -> Option<Action> {
@@ -243,6 +250,7 @@ impl Action {
             Action::Redeploy => &[Key::Ctrl('r')],
             Action::Rollback => &[Key::Ctrl('b')],
             Action::Purge => &[Key::Ctrl('p')],
+            Action::StopTask => &[Key::Char('x')],
             Action::Timeline => &[Key::Char('t')],
         }
     }
@@ -342,6 +350,9 @@ mod tests {
         let ro = Keymap::new(&BTreeMap::new(), true).unwrap();
         assert_eq!(ro.action(Key::Ctrl('r')), None);
         assert_eq!(ro.action(Key::Ctrl('p')), None);
+        assert_eq!(ro.action(Key::Char('x')), None);
+        let defaults = Keymap::default();
+        assert_eq!(defaults.action(Key::Char('x')), Some(Action::StopTask));
         overrides.insert("fly".to_owned(), vec!["f".to_owned()]);
         assert!(Keymap::new(&overrides, false)
             .unwrap_err()

@@ -382,6 +382,8 @@ mod follow_tests;
 mod ops_tests;
 mod pointer;
 #[cfg(test)]
+mod scale_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 pub(crate) mod timeline_tests;

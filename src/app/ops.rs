@@ -73,6 +73,8 @@ fn doing(mutation: &Mutation) -> String {
         }
         Mutation::Purge { queue_url } => format!("purging {}", queue_name(queue_url)),
         Mutation::Redrive { .. } => "starting the redrive".to_owned(),
+        Mutation::Scale { to, .. } => format!("scaling to {to}"),
+        Mutation::StopTask { task, .. } => format!("stopping task {task}"),
     }
 }
 
@@ -146,7 +148,7 @@ impl State {
             self.message = Some("the stack is being switched: act once it is shown".into());
             return Vec::new();
         }
-        let options = super::which::options(&self.resources, &request);
+        let options = super::which::options(&self.resources, self.refresh.data.as_ref(), &request);
         if options.len() > 1 {
             return self.open_dialog(Dialog::Which {
                 request,
@@ -192,8 +194,8 @@ impl State {
             Answer::NoChoice(request) => return vec![self.nothing_chosen(&request)],
             // The stack with the chosen one first: the plan (and the mutation it makes) is on it.
             Answer::Chose { request, name } => {
-                return match super::which::focus(&self.resources, &request, &name) {
-                    Ok(stack) => {
+                return match super::which::focus(&self.resources, request, &name) {
+                    Ok((stack, request)) => {
                         let scope = Scope {
                             stack,
                             read_only: self.read_only(),
@@ -301,7 +303,9 @@ impl State {
                 lines.push("following its progress in the header".into());
                 effects.push(read);
             }
-            Mutation::Purge { .. } => effects.push(self.force_refresh()),
+            Mutation::Purge { .. } | Mutation::Scale { .. } | Mutation::StopTask { .. } => {
+                effects.push(self.force_refresh())
+            }
         }
         effects.extend(self.open_dialog(Dialog::Outcome {
             title: format!("{} started", mutation.name()),

@@ -179,7 +179,12 @@ fn read_only_refuses_every_mutation_command_and_audits_the_attempt() {
         },
     )
     .unwrap();
-    for key_press in [Key::Ctrl('r'), Key::Ctrl('b'), Key::Ctrl('p')] {
+    for key_press in [
+        Key::Ctrl('r'),
+        Key::Ctrl('b'),
+        Key::Ctrl('p'),
+        Key::Char('x'),
+    ] {
         assert_eq!(key(&mut state, key_press), vec![], "not bound");
     }
     for (line, action) in [
@@ -188,6 +193,9 @@ fn read_only_refuses_every_mutation_command_and_audits_the_attempt() {
         ("purge", "purge"),
         ("purge dlq", "purge"),
         ("redrive", "redrive"),
+        ("scale 3", "scale"),
+        ("stop-task", "stop-task"),
+        ("stop-task 0f3c9a7be1d24c55", "stop-task"),
     ] {
         let effects = command(&mut state, line);
         assert_eq!(effects.len(), 1, "{line}: {effects:?}");

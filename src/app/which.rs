@@ -1,7 +1,9 @@
-//! Which one, in a stack of several: a purge or a redrive asks which queue, a redeploy or a
-//! rollback which service, before anything is read; the choice puts that one first in the
-//! stack the plan is made on (`StackResources::focus_queue`, `focus_service`).
+//! Which one, in a stack of several: a purge or a redrive asks which queue, a redeploy, a
+//! rollback or a scale which service, a stop-task which task, before anything is read; the
+//! choice puts that queue or service first in the stack the plan is made on
+//! (`StackResources::focus_queue`, `focus_service`), or names the task.
 
+use crate::model::dashboard::Dashboard;
 use crate::model::mutation::Request;
 use crate::model::sqs::queue_name;
 use crate::model::stack::{numbered_key, StackResources};
@@ -11,9 +13,35 @@ fn on_queue(request: &Request) -> bool {
     matches!(request, Request::Purge { .. } | Request::Redrive)
 }
 
-/// What `request` could act on: each one's name and what tells it apart (its DLQ, its cluster).
-/// One or none: nothing to ask.
-pub(super) fn options(stack: &StackResources, request: &Request) -> Vec<(String, String)> {
+/// A stop-task without a task id, asking which of the tasks the last refresh listed.
+fn on_task(request: &Request) -> bool {
+    matches!(request, Request::StopTask { task: None })
+}
+
+/// What `request` could act on: each one's name and what tells it apart (its DLQ, its cluster,
+/// a task's status). One or none: nothing to ask.
+pub(super) fn options(
+    stack: &StackResources,
+    data: Option<&Dashboard>,
+    request: &Request,
+) -> Vec<(String, String)> {
+    if let Request::StopTask { task } = request {
+        if task.is_some() {
+            return Vec::new();
+        }
+        let tasks = data.and_then(|d| d.tasks.as_ref().ok());
+        return (tasks.into_iter().flatten())
+            .filter(|t| t.desired_status == "RUNNING")
+            .map(|t| {
+                let health = if t.health.is_empty() {
+                    "UNKNOWN"
+                } else {
+                    &t.health
+                };
+                (t.id.clone(), format!("{} · {health}", t.last_status))
+            })
+            .collect();
+    }
     if on_queue(request) {
         stack
             .queues()
@@ -37,22 +65,31 @@ pub(super) fn options(stack: &StackResources, request: &Request) -> Vec<(String,
     }
 }
 
-/// The stack with `name` first, for `request`.
+/// The stack with `name` first, for `request` (a task chosen names it in the request).
 pub(super) fn focus(
     stack: &StackResources,
-    request: &Request,
+    request: Request,
     name: &str,
-) -> Result<StackResources, String> {
-    if on_queue(request) {
+) -> Result<(StackResources, Request), String> {
+    if on_task(&request) {
+        let request = Request::StopTask {
+            task: Some(name.to_owned()),
+        };
+        return Ok((stack.clone(), request));
+    }
+    let focused = if on_queue(&request) {
         stack.focus_queue(name)
     } else {
         stack.focus_service(name)
-    }
+    };
+    Ok((focused?, request))
 }
 
 /// The chooser's title: `purge: which queue?`.
 pub fn question(request: &Request) -> String {
-    let what = if on_queue(request) {
+    let what = if on_task(request) {
+        "task"
+    } else if on_queue(request) {
         "queue"
     } else {
         "service"
@@ -60,9 +97,20 @@ pub fn question(request: &Request) -> String {
     format!("{}: which {what}?", request.name())
 }
 
+/// The chooser's count: `the stack has 2` (queues, services), `the service runs 3` (tasks).
+pub fn among(request: &Request, n: usize) -> String {
+    if on_task(request) {
+        format!("the service runs {n}")
+    } else {
+        format!("the stack has {n}")
+    }
+}
+
 /// The audit line of a chooser closed without a choice.
 pub(super) fn nothing_chosen(request: &Request) -> &'static str {
-    if on_queue(request) {
+    if on_task(request) {
+        "no task chosen"
+    } else if on_queue(request) {
         "no queue chosen"
     } else {
         "no service chosen"

@@ -1,5 +1,6 @@
-//! ECS, the operating side: force a new deployment, change the task definition, read what a
-//! rollback needs (deployments, history, revisions, a revision's contents), wait for stability.
+//! ECS, the operating side: force a new deployment, change the task definition or the desired
+//! count, stop a task, read what a rollback needs (deployments, history, revisions, a revision's
+//! contents), wait for stability.
 
 use super::error::{describe, AwsError, AwsErrorKind};
 use crate::model::ecs::{
@@ -63,6 +64,76 @@ impl EcsActions {
             .await
             .map_err(|e| self.err(&e, "UpdateService", &svc.to_string()))?;
         Ok(primary_id(out.service()))
+    }
+
+    /// The service's desired count (DescribeServices).
+    pub async fn desired(&self, svc: &ServiceRef) -> Result<i32, AwsError> {
+        let out = self
+            .client
+            .describe_services()
+            .cluster(&svc.cluster)
+            .services(&svc.service)
+            .send()
+            .await
+            .map_err(|e| self.err(&e, "DescribeServices", &svc.to_string()))?;
+        out.services()
+            .first()
+            .map(|s| s.desired_count())
+            .ok_or_else(|| AwsError {
+                kind: AwsErrorKind::NotFound,
+                message: format!(
+                    "DescribeServices: {svc} not found; check the stack's SSM parameters"
+                ),
+            })
+    }
+
+    /// UpdateService with a new desired count; the PRIMARY deployment's id.
+    pub async fn set_desired(&self, svc: &ServiceRef, count: i32) -> Result<String, AwsError> {
+        let out = self
+            .client
+            .update_service()
+            .cluster(&svc.cluster)
+            .service(&svc.service)
+            .desired_count(count)
+            .send()
+            .await
+            .map_err(|e| self.err(&e, "UpdateService", &svc.to_string()))?;
+        Ok(primary_id(out.service()))
+    }
+
+    /// The ids of the service's tasks that are meant to run (ListTasks, desired RUNNING).
+    pub async fn running_task_ids(&self, svc: &ServiceRef) -> Result<Vec<String>, AwsError> {
+        let mut pages = self
+            .client
+            .list_tasks()
+            .cluster(&svc.cluster)
+            .service_name(&svc.service)
+            .desired_status(aws_sdk_ecs::types::DesiredStatus::Running)
+            .into_paginator()
+            .send();
+        let mut ids = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| self.err(&e, "ListTasks", &svc.to_string()))?;
+            ids.extend(
+                page.task_arns()
+                    .iter()
+                    .map(|a| a.rsplit('/').next().unwrap_or(a).to_owned()),
+            );
+        }
+        Ok(ids)
+    }
+
+    /// StopTask of `task` (an id or ARN) with the reason ECS shows for it.
+    pub async fn stop_task(&self, cluster: &str, task: &str, reason: &str) -> Result<(), AwsError> {
+        self.client
+            .stop_task()
+            .cluster(cluster)
+            .task(task)
+            .reason(reason)
+            .send()
+            .await
+            .map_err(|e| self.err(&e, "StopTask", &format!("task {task} in cluster {cluster}")))?;
+        Ok(())
     }
 
     /// The service's deployments, PRIMARY first.

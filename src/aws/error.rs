@@ -108,6 +108,8 @@ pub fn iam_action(operation: &str, detail: &str) -> String {
         LOGS,
         REDEPLOY,
         ROLLBACK,
+        SCALE,
+        STOP_TASK,
         PURGE,
         REDRIVE,
         TIMELINE,

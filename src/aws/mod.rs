@@ -1,5 +1,6 @@
 //! One adapter per AWS service, each returning `crate::model` types.
 
+pub mod autoscaling;
 pub mod calls;
 pub mod cloudwatch;
 pub mod config;

@@ -68,6 +68,22 @@ pub const ROLLBACK: &[&str] = &[
     "ecs:UpdateService",
 ];
 
+/// `stackdeck scale N`: the desired count, the scalable target's range, then the update.
+pub const SCALE: &[&str] = &[
+    "ssm:GetParametersByPath",
+    "ecs:DescribeServices",
+    "application-autoscaling:DescribeScalableTargets",
+    "ecs:UpdateService",
+];
+
+/// `stackdeck stop-task ID`: the service's running tasks, its desired count, then the stop.
+pub const STOP_TASK: &[&str] = &[
+    "ssm:GetParametersByPath",
+    "ecs:ListTasks",
+    "ecs:DescribeServices",
+    "ecs:StopTask",
+];
+
 /// `stackdeck purge [--dlq]`.
 pub const PURGE: &[&str] = &[
     "ssm:GetParametersByPath",
@@ -135,6 +151,8 @@ pub fn for_command(command: &str) -> Option<&'static [&'static str]> {
         "status" => STATUS,
         "redeploy" => REDEPLOY,
         "rollback" => ROLLBACK,
+        "scale" => SCALE,
+        "stop-task" => STOP_TASK,
         "purge" => PURGE,
         "redrive" => REDRIVE,
         "timeline" => TIMELINE,

@@ -44,7 +44,8 @@ pub struct GlobalArgs {
     /// AWS endpoint URL, e.g. http://127.0.0.1:4566 for the local stack (default: AWS_ENDPOINT_URL).
     #[arg(long, global = true)]
     pub endpoint_url: Option<String>,
-    /// Refuse every mutation (redeploy, rollback, purge, redrive); the TUI does not even bind their keys.
+    /// Refuse every mutation (redeploy, rollback, scale, stop-task, purge, redrive); the TUI does not
+    /// even bind their keys.
     #[arg(long, global = true)]
     pub read_only: bool,
     /// Dashboard theme: dark, light, high-contrast, or a theme file's path.
@@ -147,6 +148,21 @@ pub enum Command {
         /// the last completed deployment ran).
         #[arg(long, default_value = "last-completed")]
         to: Wanted,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// Set the service's desired count (UpdateService); refused outside its Application Auto
+    /// Scaling target's minimum and maximum, whose policies may move it again.
+    Scale {
+        /// The new desired count.
+        count: u16,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// Stop one of the service's tasks (StopTask); the service starts a replacement.
+    StopTask {
+        /// The task's id (or ARN), as the tasks panel or ListTasks shows it.
+        id: String,
         #[command(flatten)]
         act: ActArgs,
     },

@@ -133,6 +133,14 @@ pub async fn run(mut cli: Cli) -> i32 {
         }
         Command::Redeploy { act } => (Request::Redeploy, act, None),
         Command::Rollback { to, act } => (Request::Rollback { to }, act, None),
+        Command::Scale { count, act } => (
+            Request::Scale {
+                count: i32::from(count),
+            },
+            act,
+            None,
+        ),
+        Command::StopTask { id, act } => (Request::StopTask { task: Some(id) }, act, None),
         Command::Purge { dlq, queue, act } => (Request::Purge { dlq }, act, queue),
         Command::Redrive { queue, act } => (Request::Redrive, act, queue),
     };

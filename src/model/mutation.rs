@@ -28,10 +28,25 @@ pub enum Mutation {
         dlq_arn: String,
         dlq_url: String,
     },
+    /// UpdateService's desired count, from `from` to `to`.
+    Scale {
+        cluster: String,
+        service: String,
+        from: i32,
+        to: i32,
+    },
+    /// StopTask of one of the service's tasks (its id); the service starts a replacement.
+    #[serde(rename = "stop-task")]
+    #[strum(serialize = "stop-task")]
+    StopTask {
+        cluster: String,
+        service: String,
+        task: String,
+    },
 }
 
 impl Mutation {
-    /// `redeploy`, `rollback`, `purge`, `redrive`.
+    /// `redeploy`, `rollback`, `purge`, `redrive`, `scale`, `stop-task`.
     pub fn name(&self) -> &'static str {
         self.into()
     }
@@ -42,11 +57,15 @@ impl Mutation {
             Mutation::Redeploy { cluster, service }
             | Mutation::Rollback {
                 cluster, service, ..
+            }
+            | Mutation::Scale {
+                cluster, service, ..
             } => {
                 format!("{cluster}/{service}")
             }
             Mutation::Purge { queue_url } => queue_url.clone(),
             Mutation::Redrive { dlq_url, .. } => dlq_url.clone(),
+            Mutation::StopTask { cluster, task, .. } => format!("{cluster}/{task}"),
         }
     }
 
@@ -67,6 +86,8 @@ impl Mutation {
                 "interrupts_deployment": target.interrupts_deployment,
             }),
             Mutation::Redrive { dlq_arn, .. } => serde_json::json!({ "source_arn": dlq_arn }),
+            Mutation::Scale { from, to, .. } => serde_json::json!({ "from": from, "to": to }),
+            Mutation::StopTask { service, .. } => serde_json::json!({ "service": service }),
             _ => serde_json::json!({}),
         }
     }
@@ -77,9 +98,22 @@ impl Mutation {
 #[strum(serialize_all = "lowercase")]
 pub enum Request {
     Redeploy,
-    Rollback { to: Wanted },
-    Purge { dlq: bool },
+    Rollback {
+        to: Wanted,
+    },
+    Purge {
+        dlq: bool,
+    },
     Redrive,
+    /// Set the service's desired count.
+    Scale {
+        count: i32,
+    },
+    /// Stop one task of the service (its id); `None`: the only one, else ask which.
+    #[strum(serialize = "stop-task")]
+    StopTask {
+        task: Option<String>,
+    },
 }
 
 impl Request {
@@ -107,6 +141,56 @@ impl From<String> for PlanError {
 /// Why a mutation is refused in read-only mode.
 pub fn read_only_message(action: &str, stack: &str) -> String {
     format!("refusing to {action}: stackdeck is read-only for stack {stack}")
+}
+
+/// The reason stackdeck gives StopTask: ECS shows it as the task's stopped reason.
+pub const STOP_REASON: &str = "Task stopped by user (stackdeck stop-task)";
+
+/// A service's scalable target: Application Auto Scaling keeps its desired count within these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScaleRange {
+    pub min: i32,
+    pub max: i32,
+}
+
+/// The refusal of a count outside the service's scalable target.
+pub fn scale_out_of_range(svc: &ServiceRef, count: i32, min: i32, max: i32) -> String {
+    format!(
+        "cannot scale {svc} to {count}: its Application Auto Scaling target allows {min} to {max}; change the scalable target's minimum or maximum (RegisterScalableTarget or the stack's Terraform) first"
+    )
+}
+
+/// What a scale's confirmation says: the current and new desired count, and the autoscaling
+/// range (`(min, max)`) where the service has a scalable target.
+pub fn scale_details(
+    svc: &ServiceRef,
+    from: i32,
+    to: i32,
+    range: Option<ScaleRange>,
+) -> Vec<String> {
+    let mut details = vec![format!(
+        "set the desired count of {svc} from {from} to {to}"
+    )];
+    match range {
+        Some(r) => details.push(format!(
+            "Application Auto Scaling keeps it within {} to {}: its policies may move it again",
+            r.min, r.max
+        )),
+        None => {
+            details.push("no Application Auto Scaling target: the count stays until changed".into())
+        }
+    }
+    details
+}
+
+/// What a stop-task's confirmation says.
+pub fn stop_task_details(svc: &ServiceRef, task: &str, desired: i32) -> Vec<String> {
+    vec![
+        format!("stop task {task} of {svc} (SIGTERM, then SIGKILL after the stop timeout)"),
+        format!(
+            "the service will replace it: it starts a new task to keep its desired count of {desired}"
+        ),
+    ]
 }
 
 /// What a rollback's confirmation says: from and to, why, and the differences between the two
@@ -182,6 +266,17 @@ mod tests {
                 dlq_arn: "a".into(),
                 dlq_url: "d".into(),
             },
+            Mutation::Scale {
+                cluster: "c".into(),
+                service: "s".into(),
+                from: 1,
+                to: 2,
+            },
+            Mutation::StopTask {
+                cluster: "c".into(),
+                service: "s".into(),
+                task: "t".into(),
+            },
         ];
         let requests = [
             Request::Redeploy,
@@ -190,12 +285,17 @@ mod tests {
             },
             Request::Purge { dlq: false },
             Request::Redrive,
+            Request::Scale { count: 2 },
+            Request::StopTask { task: None },
         ];
-        for ((mutation, request), name) in mutations
-            .iter()
-            .zip(&requests)
-            .zip(["redeploy", "rollback", "purge", "redrive"])
-        {
+        for ((mutation, request), name) in mutations.iter().zip(&requests).zip([
+            "redeploy",
+            "rollback",
+            "purge",
+            "redrive",
+            "scale",
+            "stop-task",
+        ]) {
             assert_eq!(mutation.name(), name);
             assert_eq!(request.name(), name);
             assert_eq!(serde_json::to_value(mutation).unwrap()["action"], name);

@@ -2,6 +2,7 @@
 //! writes through it.
 
 use super::audit;
+use crate::aws::autoscaling::Autoscaling;
 use crate::aws::ecs_actions::EcsActions;
 use crate::aws::sqs_actions::SqsActions;
 use crate::model::audit::Record;
@@ -29,6 +30,10 @@ impl Context {
 
     pub fn ecs(&self) -> EcsActions {
         EcsActions::new(&self.sdk, self.profile.clone())
+    }
+
+    pub fn autoscaling(&self) -> Autoscaling {
+        Autoscaling::new(&self.sdk, self.profile.clone())
     }
 
     pub fn sqs(&self) -> SqsActions {

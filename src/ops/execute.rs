@@ -3,7 +3,7 @@
 use super::context::{with_audit_failure, Context};
 use crate::aws::error::AwsError;
 use crate::model::ecs::{short, ServiceRef};
-use crate::model::mutation::Mutation;
+use crate::model::mutation::{Mutation, STOP_REASON};
 use crate::model::sqs::queue_name;
 
 /// Run a confirmed mutation and write its audit line. Returns what happened, in words.
@@ -38,6 +38,34 @@ pub async fn execute(ctx: &Context, mutation: &Mutation) -> Result<String, Strin
                     )
                 })
         }
+        Mutation::Scale {
+            cluster,
+            service,
+            from,
+            to,
+        } => {
+            let svc = ServiceRef {
+                cluster: cluster.clone(),
+                service: service.clone(),
+            };
+            ctx.ecs()
+                .set_desired(&svc, *to)
+                .await
+                .map(|_| format!("set the desired count of {svc} to {to} (from {from})"))
+        }
+        Mutation::StopTask {
+            cluster,
+            service,
+            task,
+        } => ctx
+            .ecs()
+            .stop_task(cluster, task, STOP_REASON)
+            .await
+            .map(|()| {
+                format!(
+                    "stopped task {task} of {cluster}/{service}; the service starts a replacement"
+                )
+            }),
         Mutation::Purge { queue_url } => ctx
             .sqs()
             .purge(queue_url)

@@ -4,7 +4,10 @@
 use super::context::{refuse, with_audit_failure, Context};
 use super::{audit, rollback};
 use crate::model::ecs::{diff, family_of, short, CurrentDeployment, PastDeployment, ServiceRef};
-use crate::model::mutation::{rollback_details, Mutation, PlanError, Request};
+use crate::model::mutation::{
+    rollback_details, scale_details, scale_out_of_range, stop_task_details, Mutation, PlanError,
+    Request, ScaleRange,
+};
 use crate::model::rollback::NoTarget;
 
 /// What choosing a rollback target reads: the service's deployments, its deployment history
@@ -116,6 +119,8 @@ pub async fn plan(ctx: &Context, request: &Request) -> Result<(Mutation, Vec<Str
             ];
             Ok((Mutation::Purge { queue_url: url }, details))
         }
+        Request::Scale { count } => plan_scale(ctx, *count).await,
+        Request::StopTask { task } => plan_stop_task(ctx, task.as_deref()).await,
         Request::Redrive => {
             let url = ctx.require("dlq_url")?;
             let facts = ctx.sqs().facts(&url).await.map_err(|e| e.message)?;
@@ -132,6 +137,84 @@ pub async fn plan(ctx: &Context, request: &Request) -> Result<(Mutation, Vec<Str
             ))
         }
     }
+}
+
+/// A scale: refused outside the scalable target's range; nothing to do at the same count.
+async fn plan_scale(ctx: &Context, count: i32) -> Result<(Mutation, Vec<String>), PlanError> {
+    let svc = ctx.service()?;
+    if count < 0 {
+        return Err(PlanError::Refused(format!(
+            "cannot scale {svc} to {count}: a desired count is 0 or more"
+        )));
+    }
+    let from = ctx.ecs().desired(&svc).await.map_err(|e| e.message)?;
+    let range = (ctx.autoscaling().service_range(&svc).await).map_err(|e| e.message)?;
+    if let Some(ScaleRange { min, max }) = range {
+        if count < min || count > max {
+            return Err(PlanError::Refused(scale_out_of_range(
+                &svc, count, min, max,
+            )));
+        }
+    }
+    if from == count {
+        return Err(PlanError::NothingToDo(format!(
+            "{svc} already has a desired count of {count}: nothing to scale"
+        )));
+    }
+    Ok((
+        Mutation::Scale {
+            cluster: svc.cluster.clone(),
+            service: svc.service.clone(),
+            from,
+            to: count,
+        },
+        scale_details(&svc, from, count, range),
+    ))
+}
+
+/// A stop-task: the task must be one the service runs; without an id, its only one.
+async fn plan_stop_task(
+    ctx: &Context,
+    task: Option<&str>,
+) -> Result<(Mutation, Vec<String>), PlanError> {
+    let svc = ctx.service()?;
+    let ecs = ctx.ecs();
+    let running = ecs.running_task_ids(&svc).await.map_err(|e| e.message)?;
+    let task = match (task, running.as_slice()) {
+        (Some(task), _) => task.rsplit('/').next().unwrap_or(task).to_owned(),
+        (None, [only]) => only.clone(),
+        (None, []) => {
+            return Err(PlanError::Refused(format!(
+                "{svc} has no running task to stop"
+            )))
+        }
+        (None, many) => {
+            return Err(PlanError::Refused(format!(
+                "{svc} runs {} tasks: name the one to stop (stop-task ID; running: {})",
+                many.len(),
+                many.join(", ")
+            )))
+        }
+    };
+    if !running.contains(&task) {
+        return Err(PlanError::Refused(format!(
+            "task {task} is not a running task of {svc} (running: {}): name one of those",
+            if running.is_empty() {
+                "none".into()
+            } else {
+                running.join(", ")
+            }
+        )));
+    }
+    let desired = ecs.desired(&svc).await.map_err(|e| e.message)?;
+    Ok((
+        Mutation::StopTask {
+            cluster: svc.cluster.clone(),
+            service: svc.service.clone(),
+            task: task.clone(),
+        },
+        stop_task_details(&svc, &task, desired),
+    ))
 }
 
 /// [`plan`], with the audit line of an attempt that ends there: a refusal (missing parameter,

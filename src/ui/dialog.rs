@@ -265,6 +265,10 @@ fn draw_confirm(state: &State, frame: &mut Frame, area: Rect, confirm: &Confirm)
         match mutation {
             Mutation::Purge { queue_url } => format!("purge queue {}?", queue_name(queue_url)),
             Mutation::Redrive { dlq_url, .. } => format!("redrive {}?", queue_name(dlq_url)),
+            Mutation::Scale {
+                service, from, to, ..
+            } => format!("scale {service} from {from} to {to}?"),
+            Mutation::StopTask { task, .. } => format!("stop task {task}?"),
             _ => format!("{} {}?", mutation.name(), mutation.target()),
         },
         lines,

@@ -218,11 +218,17 @@ fn draw_footer(state: &State, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-/// The command line's hint: the commands offered, as typed after `:`.
+/// The command line's hint: the commands offered, as typed after `:`, with their required
+/// arguments (the optional ones, `[REV]`, are in the help; without them the hint fits 160 columns).
 fn command_hint(state: &State) -> String {
     let usages: Vec<String> = command::offered(state.read_only())
         .filter(|spec| spec.help.is_some())
-        .map(Spec::usage)
+        .map(
+            |spec| match spec.args.starts_with('[') && spec.args.ends_with(']') {
+                true => spec.name().to_owned(),
+                false => spec.usage(),
+            },
+        )
         .collect();
     format!("  {}", usages.join(" · "))
 }
@@ -237,10 +243,19 @@ pub fn help_lines(state: &State) -> Vec<(String, String)> {
                 return None;
             }
             let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
+            // Ctrl-c quits from anywhere: on the quit keys' line, which keeps 80×24 in two columns.
+            if action == Action::Quit {
+                return Some((
+                    format!("{} Ctrl-c", keys.join(" ")),
+                    "quit; Ctrl-c anywhere".into(),
+                ));
+            }
             Some((keys.join(" "), action.describe().to_owned()))
         })
         .collect();
-    lines.push(("Ctrl-c".into(), "quit, from anywhere".into()));
+    if !lines.iter().any(|(keys, _)| keys.ends_with("Ctrl-c")) {
+        lines.push(("Ctrl-c".into(), "quit, from anywhere".into()));
+    }
     // The commands that read, then those that mutate (offered only when not read-only).
     let (reads, mutates): (Vec<&Spec>, Vec<&Spec>) =
         command::offered(state.read_only()).partition(|spec| !spec.mutates);
@@ -310,6 +325,8 @@ mod guard_tests;
 mod logs_tests;
 #[cfg(test)]
 mod multi_tests;
+#[cfg(test)]
+mod ops_snap_tests;
 #[cfg(test)]
 pub(crate) mod tests;
 #[cfg(test)]

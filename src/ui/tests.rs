@@ -471,7 +471,7 @@ fn the_command_line_hints_the_commands_offered() {
     };
     assert_eq!(
         hint(false),
-        ":█  stack NAME · service [C/]NAME · profile NAME · region NAME · theme NAME · redeploy · rollback [REV] · purge [dlq] · redrive · audit · timeline · q"
+        ":█  stack NAME · service [C/]NAME · profile NAME · region NAME · theme NAME · redeploy · rollback · scale N · stop-task · purge · redrive · audit · timeline · q"
     );
     assert_eq!(
         hint(true),

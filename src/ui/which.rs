@@ -1,7 +1,8 @@
-//! The chooser: in a stack of several queues or services, an action asks which one first.
+//! The chooser: in a stack of several queues or services, or a service of several tasks, an
+//! action asks which one first.
 
 use super::dialog::text_box;
-use crate::app::which::question;
+use crate::app::which::{among, question};
 use crate::app::State;
 use crate::model::mutation::Request;
 use ratatui::layout::Rect;
@@ -35,7 +36,7 @@ pub(super) fn draw(
             )
         })
         .collect();
-    let title = format!("{} the stack has {}", question(request), options.len());
+    let title = format!("{} {}", question(request), among(request, options.len()));
     let hint = Line::styled(
         "↑/↓ choose · Enter plans it · Esc cancels",
         Style::default().fg(theme.muted),

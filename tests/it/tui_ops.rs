@@ -1,6 +1,6 @@
 //! The dashboard's operations through `update` and the runner's effects (no terminal), against
 //! moto with the devstack agent in front: each confirmed action changes the stack (checked with a
-//! separate SDK client), each attempt is audited, read-only sends nothing.
+//! separate SDK client), each attempt is audited, read-only sends nothing (and binds no key).
 
 use super::kit::{agent_stack, outcomes, AgentStack, CALLS};
 use devstack::testenv::TestEnv;
@@ -306,6 +306,79 @@ async fn redrive_and_purge_move_and_empty_the_queues_and_read_only_sends_nothing
             ("redrive".to_owned(), "ok".to_owned()),
             ("purge".to_owned(), "ok".to_owned()),
             ("purge".to_owned(), "refused".to_owned()),
+        ]
+    );
+}
+
+/// The ids of the service's tasks that are meant to run.
+async fn running(stack: &AgentStack) -> Vec<String> {
+    aws_sdk_ecs::Client::new(&stack.sdk)
+        .list_tasks()
+        .cluster(&stack.cluster)
+        .service_name(&stack.service)
+        .desired_status(aws_sdk_ecs::types::DesiredStatus::Running)
+        .send()
+        .await
+        .unwrap()
+        .task_arns()
+        .iter()
+        .map(|a| a.rsplit('/').next().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stop_task_by_key_and_scale_by_command_change_the_service_and_read_only_binds_neither() {
+    let _calls = CALLS.read().await;
+    let env = TestEnv::shared().await;
+    let stack = agent_stack(env, "tuiscale").await;
+    let [first] = running(&stack).await.try_into().unwrap();
+
+    // Read-only: `x` is not bound, `:scale` and `:stop-task` are refused and audited.
+    let mut ro = Deck::open(&stack, true).await;
+    ro.key(Key::Char('x'));
+    assert!(ro.state.ops.dialog.is_none());
+    for line in ["scale 2", "stop-task"] {
+        ro.command(line);
+        assert!(ro.state.message.as_deref().unwrap().contains("read-only"));
+        // Each refusal's audit line written before the next attempt: their order is known.
+        while ro.tasks.mutations.join_next().await.is_some() {}
+    }
+    assert_eq!(running(&stack).await, std::slice::from_ref(&first));
+
+    // `x` with one task: its confirmation, then the stop; the service replaces the task.
+    let mut deck = Deck::open(&stack, false).await;
+    deck.key(Key::Char('x'));
+    deck.until("the stop-task dialog", is_confirm).await;
+    deck.key(Key::Char('y'));
+    deck.key(Key::Enter);
+    deck.until("the stop's outcome", is_outcome).await;
+    assert!(deck.outcome().0, "{}", deck.outcome().1);
+    deck.key(Key::Esc);
+    devstack::testkit::eventually(Duration::from_secs(60), "a replacement", || async {
+        match running(&stack).await.as_slice() {
+            [one] if *one != first => Ok(()),
+            other => Err(format!("running {other:?}")),
+        }
+    })
+    .await;
+
+    // `:scale 2`: confirmed, and the desired count is 2.
+    deck.command("scale 2");
+    deck.until("the scale dialog", is_confirm).await;
+    deck.key(Key::Char('y'));
+    deck.key(Key::Enter);
+    deck.until("the scale's outcome", is_outcome).await;
+    assert!(deck.outcome().0, "{}", deck.outcome().1);
+    assert_eq!(stack.describe_service().await.desired_count(), 2);
+
+    while deck.tasks.mutations.join_next().await.is_some() {}
+    assert_eq!(
+        outcomes(stack.audit()),
+        [
+            ("scale".to_owned(), "refused".to_owned()),
+            ("stop-task".to_owned(), "refused".to_owned()),
+            ("stop-task".to_owned(), "ok".to_owned()),
+            ("scale".to_owned(), "ok".to_owned()),
         ]
     );
 }

@@ -136,10 +136,10 @@ pub async fn intercept(agent: &Arc<Agent>, call: &Call) -> Option<Result<Respons
         ("ecs", "UpdateService") => ecs::update_service(agent, call).await,
         // ECS: moto drops the deployment configuration and capacity provider strategy.
         ("ecs", "CreateService") => ecs::create_service(agent, call).await,
+        // ECS: a stop of one of the agent's tasks stops its process; the service replaces it.
+        ("ecs", "StopTask") => ecs::stop_task(agent, call).await,
         // ECS: moto's task answers have numbers where the SDK expects strings.
-        ("ecs", "DescribeTasks" | "RunTask" | "StopTask") => {
-            ecs::normalise_tasks(agent, call).await
-        }
+        ("ecs", "DescribeTasks" | "RunTask") => ecs::normalise_tasks(agent, call).await,
         // ELB: moto knows nothing of the tasks the agent runs; their health is the agent's.
         ("elasticloadbalancing", "DescribeTargetHealth") => {
             return elb::describe_target_health(agent, call).await

@@ -1,5 +1,5 @@
 # IAM policies for the people and scripts that run stackdeck against this stack: read-only (the
-# dashboard, `status`) and operator (plus redeploy, rollback, purge, redrive). Their actions follow
+# dashboard, `status`) and operator (plus redeploy, rollback, scale, stop-task, purge, redrive). Their actions follow
 # src/aws/permissions.rs; each on the narrowest resource it supports.
 
 data "aws_caller_identity" "current" {}
@@ -59,10 +59,21 @@ data "aws_iam_policy_document" "read_only" {
 data "aws_iam_policy_document" "operator" {
   source_policy_documents = [data.aws_iam_policy_document.read_only.json]
 
+  #checkov:skip=CKV_AWS_356:DescribeScalableTargets takes no resource ARN (a read, for scale's range)
   statement {
     sid       = "RedeployAndRollback"
     actions   = ["ecs:UpdateService"]
     resources = [local.service_arn]
+  }
+  statement {
+    sid       = "ScaleWithinTheScalableTarget"
+    actions   = ["application-autoscaling:DescribeScalableTargets"]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "StopOneTask"
+    actions   = ["ecs:StopTask"]
+    resources = [local.task_in_cluster]
   }
   statement {
     sid       = "Purge"
@@ -94,6 +105,6 @@ resource "aws_iam_policy" "read_only" {
 
 resource "aws_iam_policy" "operator" {
   name        = "${var.name_prefix}-stackdeck-operator"
-  description = "stackdeck for ${var.stack_name}, with redeploy, rollback, purge and redrive"
+  description = "stackdeck for ${var.stack_name}, with redeploy, rollback, scale, stop-task, purge and redrive"
   policy      = data.aws_iam_policy_document.operator.json
 }

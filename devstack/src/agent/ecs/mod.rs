@@ -11,6 +11,7 @@
 //! - [`tasks`]: starting and stopping task processes;
 //! - [`probe`]: the tasks' health probes;
 //! - [`api`]: the intercepted DescribeServices, CreateService, UpdateService and task answers;
+//! - [`stop`]: StopTask of one of its tasks (the process stopped, the task replaced);
 //! - [`config`]: the deployment configuration and capacity provider strategy moto drops.
 
 pub mod api;
@@ -19,6 +20,7 @@ pub mod probe;
 pub mod reconcile;
 pub mod rollout;
 pub mod state;
+pub mod stop;
 pub mod tasks;
 
 pub use super::procs::{pg_connections, CpuSampler};
@@ -26,4 +28,5 @@ pub use api::{create_service, describe_services, normalise_tasks, update_service
 pub use probe::{probe_tasks, Probe};
 pub use reconcile::run;
 pub use state::{Deployment, DeploymentStatus, RolloutState, ServiceState, State, Task};
+pub use stop::stop_task;
 pub use tasks::keep_tasks_running_in_moto;
