@@ -234,7 +234,10 @@ async fn put_all(agent: &Agent, ages: &QueueAges, cpu: &mut super::ecs::CpuSampl
     }
 
     // The local load balancer's requests of the interval.
-    by_namespace.push(("AWS/ApplicationELB", super::lb::interval_data(agent, &stack, now)));
+    by_namespace.push((
+        "AWS/ApplicationELB",
+        super::lb::interval_data(agent, &stack, now),
+    ));
 
     let cw = aws_sdk_cloudwatch::Client::new(&agent.sdk);
     for (namespace, data) in by_namespace {

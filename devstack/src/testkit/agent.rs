@@ -137,7 +137,9 @@ impl Agent {
     /// The local load balancer's base URL (`http://127.0.0.1:<port>`; the agent runs one when
     /// [`Options::lb`] asked for it).
     pub fn lb_url(&self) -> String {
-        let port = self.lb_port.expect("an agent started with Options { lb: true, .. }");
+        let port = self
+            .lb_port
+            .expect("an agent started with Options { lb: true, .. }");
         format!("http://127.0.0.1:{port}")
     }
 

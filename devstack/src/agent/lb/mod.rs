@@ -227,11 +227,20 @@ mod tests {
         state.count(502, None);
         let counts = state.take();
         assert_eq!(
-            (counts.requests, counts.target_5xx, counts.elb_5xx, counts.responses),
+            (
+                counts.requests,
+                counts.target_5xx,
+                counts.elb_5xx,
+                counts.responses
+            ),
             (4, 1, 2, 2)
         );
         assert!((counts.response_secs - 0.04).abs() < 1e-9);
-        assert_eq!(state.take(), Counts::default(), "each interval starts from zero");
+        assert_eq!(
+            state.take(),
+            Counts::default(),
+            "each interval starts from zero"
+        );
 
         let data = metric_data(&Counts::default(), "app/a/1", 0.0);
         let names: Vec<&str> = data.iter().filter_map(|d| d.metric_name()).collect();

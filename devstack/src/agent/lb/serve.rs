@@ -139,7 +139,10 @@ async fn handle(
 
 /// The target's whole answer, its hop-by-hop headers left on their hop; `None` when the
 /// connection failed or broke.
-async fn send(client: &TargetClient, request: Request<Full<Bytes>>) -> Option<Response<Full<Bytes>>> {
+async fn send(
+    client: &TargetClient,
+    request: Request<Full<Bytes>>,
+) -> Option<Response<Full<Bytes>>> {
     let response = client.request(request).await.ok()?;
     let (mut parts, body) = response.into_parts();
     let body = body.collect().await.ok()?.to_bytes();
