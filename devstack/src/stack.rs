@@ -168,10 +168,11 @@ pub async fn up(settings: &Settings) -> Result<()> {
         return Err(e);
     }
     println!(
-        "devstack is up: stack {} at http://127.0.0.1:{}, PostgreSQL at 127.0.0.1:{}; \
-         environment in {} (`set -a; . {}; set +a`)",
+        "devstack is up: stack {} at http://127.0.0.1:{}, courier at http://127.0.0.1:{} (the \
+         load balancer), PostgreSQL at 127.0.0.1:{}; environment in {} (`set -a; . {}; set +a`)",
         crate::STACK_NAME,
         settings.aws_port,
+        settings.lb_port,
         settings.pg_port,
         paths.env_file().display(),
         paths.env_file().display()
