@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 /// The variables of `.devstack/env`, in order.
-pub fn variables(aws_port: u16, pg_port: u16) -> Vec<(&'static str, String)> {
+pub fn variables(aws_port: u16, pg_port: u16, lb_port: u16) -> Vec<(&'static str, String)> {
     vec![
         ("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{aws_port}")),
         ("AWS_ACCESS_KEY_ID", "test".into()),
@@ -15,6 +15,7 @@ pub fn variables(aws_port: u16, pg_port: u16) -> Vec<(&'static str, String)> {
             crate::postgres::database_url(pg_port, crate::COURIER_DB),
         ),
         ("STACKDECK_STACK", crate::STACK_NAME.into()),
+        ("COURIER_URL", format!("http://127.0.0.1:{lb_port}")),
     ]
 }
 
@@ -36,10 +37,11 @@ mod tests {
 
     #[test]
     fn env_file_names_endpoint_database_and_stack() {
-        let text = render(&variables(4566, 55432));
+        let text = render(&variables(4566, 55432, 8080));
         assert!(text.contains("\nAWS_ENDPOINT_URL=http://127.0.0.1:4566\n"));
         assert!(text.contains("\nDATABASE_URL=postgres://postgres@127.0.0.1:55432/courier\n"));
         assert!(text.contains("\nSTACKDECK_STACK=courier-local\n"));
+        assert!(text.contains("\nCOURIER_URL=http://127.0.0.1:8080\n"));
         assert!(text
             .lines()
             .skip(1)

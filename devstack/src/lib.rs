@@ -25,6 +25,8 @@ pub mod traffic;
 pub const STACK_NAME: &str = "courier-local";
 /// Port of the local AWS endpoint.
 pub const AWS_PORT: u16 = 4566;
+/// Port of the local load balancer (the ALB's listener, served by the agent).
+pub const LB_PORT: u16 = 8080;
 /// Port of the local PostgreSQL cluster.
 pub const PG_PORT: u16 = 55432;
 /// Database courier uses.

@@ -26,6 +26,10 @@ struct Cli {
     /// Port of the local PostgreSQL.
     #[arg(long, global = true, default_value_t = devstack::PG_PORT, hide = true)]
     pg_port: u16,
+    /// Port of the local load balancer, in front of the service's tasks (`up`: 8080; `agent`:
+    /// none unless given).
+    #[arg(long, global = true)]
+    lb_port: Option<u16>,
 }
 
 impl Cli {
@@ -41,6 +45,7 @@ impl Cli {
             paths,
             aws_port: self.aws_port,
             pg_port: self.pg_port,
+            lb_port: self.lb_port.unwrap_or(devstack::LB_PORT),
         })
     }
 }
@@ -60,8 +65,8 @@ enum Command {
     Traffic {
         #[arg(long, value_enum, default_value = "steady")]
         profile: devstack::traffic::Profile,
-        /// courier's base URL (the first task).
-        #[arg(long, default_value = "http://127.0.0.1:5678")]
+        /// courier's base URL: the local load balancer (`COURIER_URL` of `.devstack/env`).
+        #[arg(long, env = "COURIER_URL", default_value = "http://127.0.0.1:8080")]
         url: String,
         /// Messages per second of steady traffic.
         #[arg(long, default_value_t = 5)]
@@ -145,6 +150,7 @@ async fn run(cli: Cli) -> Result<()> {
                 first_task_port: args.first_task_port,
                 courier_bin,
                 log_dir: settings.paths.log_dir(),
+                lb_port: cli.lb_port,
             })
             .await
         }

@@ -19,6 +19,8 @@ pub struct Settings {
     pub paths: Paths,
     pub aws_port: u16,
     pub pg_port: u16,
+    /// The local load balancer's port (8080).
+    pub lb_port: u16,
 }
 
 impl Settings {
@@ -28,6 +30,7 @@ impl Settings {
             paths,
             aws_port: crate::AWS_PORT,
             pg_port: crate::PG_PORT,
+            lb_port: crate::LB_PORT,
         }
     }
 
@@ -146,6 +149,13 @@ pub async fn up(settings: &Settings) -> Result<()> {
         }
     }
 
+    if AGENT.running_pid(paths).is_none() && !ports::is_free(settings.lb_port) {
+        bail!(
+            "port {} (the local load balancer) is already taken by another process: stop it, or              give `devstack up` another `--lb-port`",
+            settings.lb_port
+        );
+    }
+
     let mut started = Vec::new();
     if let Err(e) = bring_up(settings, &mut started).await {
         eprintln!(
@@ -158,10 +168,11 @@ pub async fn up(settings: &Settings) -> Result<()> {
         return Err(e);
     }
     println!(
-        "devstack is up: stack {} at http://127.0.0.1:{}, PostgreSQL at 127.0.0.1:{}; \
-         environment in {} (`set -a; . {}; set +a`)",
+        "devstack is up: stack {} at http://127.0.0.1:{}, courier at http://127.0.0.1:{} (the \
+         load balancer), PostgreSQL at 127.0.0.1:{}; environment in {} (`set -a; . {}; set +a`)",
         crate::STACK_NAME,
         settings.aws_port,
+        settings.lb_port,
         settings.pg_port,
         paths.env_file().display(),
         paths.env_file().display()
@@ -237,6 +248,8 @@ async fn bring_up(settings: &Settings, started: &mut Vec<Server>) -> Result<()> 
             .arg(settings.aws_port.to_string())
             .arg("--pg-port")
             .arg(settings.pg_port.to_string())
+            .arg("--lb-port")
+            .arg(settings.lb_port.to_string())
             .current_dir(&paths.root);
         redirect_to_log(&mut cmd, &paths.log_file(AGENT.name))?;
         let mut child = process::spawn_daemon(cmd, &paths.pid_file(AGENT.name))?;
@@ -257,7 +270,7 @@ async fn bring_up(settings: &Settings, started: &mut Vec<Server>) -> Result<()> 
         println!("terraform apply done in {:.0?}", started_at.elapsed());
     }
 
-    let vars = envfile::variables(settings.aws_port, settings.pg_port);
+    let vars = envfile::variables(settings.aws_port, settings.pg_port, settings.lb_port);
     std::fs::write(paths.env_file(), envfile::render(&vars))
         .with_context(|| format!("cannot write {}", paths.env_file().display()))?;
     Ok(())

@@ -25,7 +25,8 @@ pub enum Profile {
 /// Settings of one traffic run.
 #[derive(Clone, Debug)]
 pub struct Traffic {
-    /// courier's base URL (the first task listens on 127.0.0.1:5678).
+    /// courier's base URL: the local load balancer (`COURIER_URL`, http://127.0.0.1:8080), which
+    /// sends each request to a healthy task wherever deployments moved them.
     pub url: String,
     /// Messages per second for steady traffic.
     pub rate: u32,
@@ -50,28 +51,8 @@ fn authority(url: &str) -> Result<&str> {
     Ok(rest.split('/').next().unwrap_or(rest))
 }
 
-/// How many ports from the given one courier tasks may be on: the agent gives each task the next
-/// free port, and a rolling deployment moves them (locally there is no ALB in front).
-const TASK_PORTS: u16 = 10;
-
-/// `POST /messages` to the first task that takes it: the URL's port, then the next ones.
-async fn post_message(authority: &str, n: u64) -> bool {
-    let Some((host, Ok(first))) = authority
-        .rsplit_once(':')
-        .map(|(host, port)| (host, port.parse::<u16>()))
-    else {
-        return post_to(authority, n).await;
-    };
-    for p in first..first.saturating_add(TASK_PORTS) {
-        if post_to(&format!("{host}:{p}"), n).await {
-            return true;
-        }
-    }
-    false
-}
-
-/// Does courier answer `GET /healthz` with a 2xx at `authority`? (Another program on a port of
-/// the range, such as a test's moto or PostgreSQL, does not.)
+/// Does courier answer `GET /healthz` with a 2xx at `authority`? (Through the load balancer:
+/// a 503 while no task is healthy.)
 async fn healthy(authority: &str) -> bool {
     let url = format!("http://{authority}/healthz");
     crate::http::get(&url, Duration::from_secs(1))
@@ -113,7 +94,7 @@ impl Traffic {
                     if n >= u64::from(count) {
                         break;
                     }
-                    count_one(&counts, post_message(&authority, n).await);
+                    count_one(&counts, post_to(&authority, n).await);
                 }
             });
         }
@@ -133,7 +114,7 @@ impl Traffic {
             }
             let tick = Instant::now();
             let n = next.fetch_add(1, Ordering::Relaxed);
-            count_one(counts, post_message(&authority, n).await);
+            count_one(counts, post_to(&authority, n).await);
             if last_report.elapsed() >= Duration::from_secs(10) {
                 report(counts);
                 last_report = Instant::now();
@@ -142,32 +123,16 @@ impl Traffic {
         }
     }
 
-    /// Fail clearly when no task answers at the URL's port or the next ones (a rolling
-    /// deployment moves the tasks there), waiting a little for a deployment under way.
+    /// Fail clearly when courier does not answer at the URL (the local load balancer), waiting a
+    /// little for a deployment under way.
     async fn check_courier(&self) -> Result<()> {
-        let first: u16 = authority(&self.url)?
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(80);
-        let host = authority(&self.url)?
-            .rsplit_once(':')
-            .map_or("127.0.0.1".to_owned(), |(host, _)| host.to_owned());
-        let answers = || async {
-            for p in first..first.saturating_add(TASK_PORTS) {
-                if healthy(&format!("{host}:{p}")).await {
-                    return true;
-                }
-            }
-            false
-        };
+        let authority = authority(&self.url)?;
         let deadline = Instant::now() + Duration::from_secs(30);
-        while !answers().await {
+        while !healthy(authority).await {
             if Instant::now() >= deadline {
                 bail!(
-                    "nothing answers at {} or the {} ports after it: is the local stack up (`make up`) and its courier task running?",
-                    self.url,
-                    TASK_PORTS - 1
+                    "nothing answers GET /healthz at {}: is the local stack up (`make up`), with a healthy courier task behind its load balancer (`devstack status`)?",
+                    self.url
                 );
             }
             tokio::time::sleep(Duration::from_millis(250)).await;

@@ -102,6 +102,7 @@ async fn the_stall_worker_drill_warns_before_the_alarm_and_the_timeline_tells_it
         first_task_port: task_port,
         courier_bin: bin,
         postgres: true,
+        lb: true,
         ..Options::stack(builder.name())
     };
     let agent = Agent::start(&env, options).await;
@@ -156,7 +157,8 @@ async fn the_stall_worker_drill_warns_before_the_alarm_and_the_timeline_tells_it
     // Revision 1 (API and worker) serves steady traffic; the worker keeps the queue empty.
     stack.wait_completed(Duration::from_secs(90)).await;
     let traffic = devstack::traffic::Traffic {
-        url: format!("http://127.0.0.1:{task_port}"),
+        // Through the local load balancer, as `devstack traffic` sends (COURIER_URL).
+        url: agent.lb_url(),
         rate: 5,
         burst: 0,
         duration: None,

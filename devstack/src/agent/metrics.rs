@@ -1,7 +1,8 @@
 //! AWS metrics moto never produces, put every metrics interval with the dimensions AWS uses:
 //! `AWS/SQS` depth, age of the oldest message and messages received and deleted (counted by
 //! `sqs_counts`) of the work queue and the DLQ, `AWS/RDS` of the local PostgreSQL, `AWS/ECS` of
-//! the service's task processes, and `ECS/ContainerInsights` desired and running task counts.
+//! the service's task processes, `ECS/ContainerInsights` desired and running task counts, and
+//! `AWS/ApplicationELB` of the local load balancer (`lb`).
 
 use super::Agent;
 use anyhow::Result;
@@ -231,6 +232,12 @@ async fn put_all(agent: &Agent, ages: &QueueAges, cpu: &mut super::ecs::CpuSampl
             ));
         }
     }
+
+    // The local load balancer's requests of the interval.
+    by_namespace.push((
+        "AWS/ApplicationELB",
+        super::lb::interval_data(agent, &stack, now),
+    ));
 
     let cw = aws_sdk_cloudwatch::Client::new(&agent.sdk);
     for (namespace, data) in by_namespace {

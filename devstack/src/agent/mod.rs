@@ -10,6 +10,7 @@ pub mod cloudwatch;
 pub mod discovery;
 pub mod ecs;
 pub mod elb;
+pub mod lb;
 pub mod logs;
 pub mod math;
 pub mod metrics;
@@ -52,6 +53,8 @@ pub struct Config {
     pub courier_bin: PathBuf,
     /// Where task output is kept besides the log group.
     pub log_dir: PathBuf,
+    /// The local load balancer's port (8080 for `devstack up`; `None`: no listener).
+    pub lb_port: Option<u16>,
 }
 
 /// The running agent: its settings, its moto clients and the state of each intercepted service.
@@ -67,6 +70,8 @@ pub struct Agent {
     pub ecs: ecs::State,
     /// The last non-empty discovery read and when it was made (see [`Agent::discover`]).
     discovered: std::sync::Mutex<Option<(std::time::Instant, discovery::Stack)>>,
+    /// The local load balancer: its targets' requests in flight and the interval's counts.
+    pub lb: lb::State,
 }
 
 impl Agent {
@@ -80,6 +85,7 @@ impl Agent {
             sqs_counts: Default::default(),
             ecs: ecs::State::new(&config),
             discovered: Default::default(),
+            lb: Default::default(),
             config,
         })
     }
@@ -167,6 +173,10 @@ pub async fn run(config: Config) -> Result<()> {
                 config.listen_port
             )
         })?;
+    let lb_listener = match config.lb_port {
+        Some(port) => Some(lb::serve::bind(port).await?),
+        None => None,
+    };
     let agent = Agent::new(config).await;
     ecs::keep_tasks_running_in_moto(&agent).await?;
 
@@ -175,6 +185,10 @@ pub async fn run(config: Config) -> Result<()> {
     loops.spawn(metrics::run(agent.clone()));
     loops.spawn(alarms::run(agent.clone()));
     loops.spawn(ecs::run(agent.clone()));
+    if let Some(listener) = lb_listener {
+        loops.spawn(lb::serve::serve(listener, agent.clone()));
+        loops.spawn(lb::health::run(agent.clone()));
+    }
 
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {

@@ -187,7 +187,7 @@ pub async fn forward(
 
 /// The hop-by-hop headers of RFC 9110 §7.6.1 (and `keep-alive`, `proxy-connection`): they
 /// describe one connection, never the message, so a proxy does not forward them.
-fn is_hop_by_hop(name: &str) -> bool {
+pub(crate) fn is_hop_by_hop(name: &str) -> bool {
     matches!(
         name,
         "connection"

@@ -23,6 +23,8 @@ pub struct Options {
     pub courier_bin: PathBuf,
     /// Give the agent the environment's PostgreSQL (for the AWS/RDS metrics and courier tasks).
     pub postgres: bool,
+    /// Run the local load balancer, on a free port ([`Agent::lb_url`]).
+    pub lb: bool,
 }
 
 impl Default for Options {
@@ -35,6 +37,7 @@ impl Default for Options {
             first_task_port: super::first_task_port(),
             courier_bin: super::python().into(),
             postgres: false,
+            lb: false,
         }
     }
 }
@@ -61,6 +64,8 @@ impl Options {
 
 pub struct Agent {
     pub port: u16,
+    /// The local load balancer's port, when [`Options::lb`] asked for one.
+    pub lb_port: Option<u16>,
     pub stack: String,
     /// The agent's own folder: task logs under `logs/`.
     pub state: tempfile::TempDir,
@@ -73,6 +78,9 @@ impl Agent {
         let state = tempfile::tempdir().expect("temp dir");
         for _ in 0..5 {
             let port = crate::ports::free_port().expect("a free port");
+            let lb_port = options
+                .lb
+                .then(|| crate::ports::free_port().expect("a free port"));
             let config = crate::agent::Config {
                 listen_port: port,
                 moto_port: env.moto_port(),
@@ -85,6 +93,7 @@ impl Agent {
                 first_task_port: options.first_task_port,
                 courier_bin: options.courier_bin.clone(),
                 log_dir: state.path().join("logs"),
+                lb_port,
             };
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
@@ -110,6 +119,7 @@ impl Agent {
             if up {
                 return Agent {
                     port,
+                    lb_port,
                     stack: options.stack,
                     state,
                     runtime: Some(runtime),
@@ -122,6 +132,15 @@ impl Agent {
 
     pub fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The local load balancer's base URL (`http://127.0.0.1:<port>`; the agent runs one when
+    /// [`Options::lb`] asked for it).
+    pub fn lb_url(&self) -> String {
+        let port = self
+            .lb_port
+            .expect("an agent started with Options { lb: true, .. }");
+        format!("http://127.0.0.1:{port}")
     }
 
     /// SDK configuration for the agent's endpoint.

@@ -12,6 +12,7 @@ struct Stack {
     tf_env: PathBuf,
     aws_port: u16,
     pg_port: u16,
+    lb_port: u16,
 }
 
 impl Stack {
@@ -30,6 +31,7 @@ impl Stack {
             tf_env,
             aws_port: ports::free_port().unwrap(),
             pg_port: ports::free_port().unwrap(),
+            lb_port: ports::free_port().unwrap(),
         }
     }
 
@@ -42,6 +44,7 @@ impl Stack {
             .arg(&self.tf_env)
             .args(["--aws-port", &self.aws_port.to_string()])
             .args(["--pg-port", &self.pg_port.to_string()])
+            .args(["--lb-port", &self.lb_port.to_string()])
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .output()
             .expect("run devstack")
@@ -89,6 +92,15 @@ async fn up_is_idempotent_writes_env_and_down_leaves_nothing_behind() {
         env.contains(&format!("127.0.0.1:{}/courier\n", stack.pg_port)),
         "{env}"
     );
+    assert!(
+        env.contains(&format!("COURIER_URL=http://127.0.0.1:{}\n", stack.lb_port)),
+        "{env}"
+    );
+    // The local load balancer listens; this stack has no service, so no target: an ALB's 503.
+    let lb = devstack::testkit::http::get(stack.lb_port, "/healthz")
+        .await
+        .expect("the load balancer answers");
+    assert_eq!(lb.status, 503, "{}", lb.body);
     let ssm = aws_sdk_ssm::Client::new(&devstack::aws::sdk_config(&endpoint).await);
     let parameter = ssm
         .get_parameter()
@@ -128,6 +140,11 @@ async fn up_is_idempotent_writes_env_and_down_leaves_nothing_behind() {
         ports::is_free(stack.aws_port),
         "port {} still bound",
         stack.aws_port
+    );
+    assert!(
+        ports::is_free(stack.lb_port),
+        "the load balancer's port {} still bound",
+        stack.lb_port
     );
     assert!(
         ports::is_free(stack.pg_port),

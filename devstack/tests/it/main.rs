@@ -5,6 +5,7 @@
 mod agent_cloudwatch_sqs;
 mod agent_courier;
 mod agent_ecs;
+mod agent_lb;
 mod agent_math_config;
 mod free_ports;
 mod kit;

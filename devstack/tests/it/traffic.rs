@@ -113,7 +113,7 @@ async fn stall_worker_deploys_the_running_revision_without_the_worker() {
         text.contains("stall-worker: deployed courier-local-courier:2"),
         "{text}"
     );
-    assert!(text.contains("nothing answers at"), "{text}");
+    assert!(text.contains("nothing answers GET /healthz at"), "{text}");
 
     let task_definition = stack
         .describe_service()

@@ -130,6 +130,8 @@ async fn reconcile(agent: &Agent) -> Result<()> {
         to_stop = take_tasks(state, &decision.stop, &primary.id);
     }
     for (task, process, reason) in to_stop {
+        // Out of the service, the task gets no new request; its requests in flight finish.
+        agent.lb.drain(task.port).await;
         if let Some(mut process) = process {
             tasks::terminate(&mut process).await;
         }
