@@ -6,6 +6,7 @@ mod agent_cloudwatch_sqs;
 mod agent_courier;
 mod agent_ecs;
 mod agent_math_config;
+mod agent_queues;
 mod free_ports;
 mod kit;
 mod lifecycle;

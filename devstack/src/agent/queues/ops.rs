@@ -5,13 +5,12 @@
 //! DeleteQueue (moto's, then the store follows).
 
 use super::store::NotChanged;
-use super::wire::{self, error, invalid_parameter, ok, Answer};
+use super::wire::{self, entries, error, failed, number, ok, Answer};
 use super::{now_ms, Queue};
 use crate::agent::proxy::{self, Call};
 use crate::agent::Agent;
 use anyhow::Result;
 use serde_json::{json, Value};
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -138,54 +137,6 @@ fn send_message(queue: &Queue, request: &Value) -> Answer {
     }
 }
 
-/// A batch's entries, checked as SQS checks them.
-fn entries<'a>(request: &'a Value, what: &str) -> Result<&'a Vec<Value>, Answer> {
-    let entries = match request["Entries"].as_array() {
-        Some(e) if !e.is_empty() => e,
-        _ => {
-            return Err(error(
-                "EmptyBatchRequest",
-                &format!("There should be at least one {what} in the request."),
-            ))
-        }
-    };
-    if entries.len() > 10 {
-        return Err(error(
-            "TooManyEntriesInBatchRequest",
-            &format!(
-                "Maximum number of entries per request are 10. You have sent {}.",
-                entries.len()
-            ),
-        ));
-    }
-    let mut ids = HashSet::new();
-    for entry in entries {
-        let id = entry["Id"].as_str().unwrap_or_default();
-        if id.is_empty()
-            || id.len() > 80
-            || !id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            return Err(error(
-                "InvalidBatchEntryId",
-                "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.",
-            ));
-        }
-        if !ids.insert(id) {
-            return Err(error(
-                "BatchEntryIdsNotDistinct",
-                &format!("Id {id} repeated."),
-            ));
-        }
-    }
-    Ok(entries)
-}
-
-fn failed(id: &Value, code: &str, message: &str) -> Value {
-    json!({"Id": id, "SenderFault": true, "Code": code, "Message": message})
-}
-
 fn send_message_batch(queue: &Queue, request: &Value) -> Answer {
     let entries = match entries(request, "SendMessageBatchRequestEntry") {
         Ok(e) => e,
@@ -212,24 +163,6 @@ fn send_message_batch(queue: &Queue, request: &Value) -> Answer {
     }
     queue.arrived.notify_waiters();
     ok(json!({"Successful": successful, "Failed": failures}))
-}
-
-fn number(
-    request: &Value,
-    name: &str,
-    default: i64,
-    range: std::ops::RangeInclusive<i64>,
-    reason: &str,
-) -> Result<i64, Answer> {
-    match &request[name] {
-        Value::Null => Ok(default),
-        v => match v.as_i64() {
-            Some(n) if range.contains(&n) => Ok(n),
-            _ => Err(invalid_parameter(&format!(
-                "Value {v} for parameter {name} is invalid. Reason: {reason}"
-            ))),
-        },
-    }
 }
 
 async fn receive_message(agent: &Agent, queue: &Queue, request: &Value) -> Answer {

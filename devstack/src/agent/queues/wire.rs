@@ -11,7 +11,7 @@ use http_body_util::Full;
 use hyper::http::{Response, StatusCode};
 use md5::{Digest, Md5};
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 pub type Answer = Response<Full<Bytes>>;
 
@@ -241,6 +241,73 @@ pub fn message(
         sent_ms: now_ms,
         receive_count: 0,
         first_receive_ms: None,
+    }
+}
+
+/// A batch's entries, checked as SQS checks them.
+pub fn entries<'a>(request: &'a Value, what: &str) -> Result<&'a Vec<Value>, Answer> {
+    let entries = match request["Entries"].as_array() {
+        Some(e) if !e.is_empty() => e,
+        _ => {
+            return Err(error(
+                "EmptyBatchRequest",
+                &format!("There should be at least one {what} in the request."),
+            ))
+        }
+    };
+    if entries.len() > 10 {
+        return Err(error(
+            "TooManyEntriesInBatchRequest",
+            &format!(
+                "Maximum number of entries per request are 10. You have sent {}.",
+                entries.len()
+            ),
+        ));
+    }
+    let mut ids = HashSet::new();
+    for entry in entries {
+        let id = entry["Id"].as_str().unwrap_or_default();
+        if id.is_empty()
+            || id.len() > 80
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(error(
+                "InvalidBatchEntryId",
+                "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.",
+            ));
+        }
+        if !ids.insert(id) {
+            return Err(error(
+                "BatchEntryIdsNotDistinct",
+                &format!("Id {id} repeated."),
+            ));
+        }
+    }
+    Ok(entries)
+}
+
+pub fn failed(id: &Value, code: &str, message: &str) -> Value {
+    json!({"Id": id, "SenderFault": true, "Code": code, "Message": message})
+}
+
+/// A number field of a request within `range`, `default` when absent.
+pub fn number(
+    request: &Value,
+    name: &str,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+    reason: &str,
+) -> Result<i64, Answer> {
+    match &request[name] {
+        Value::Null => Ok(default),
+        v => match v.as_i64() {
+            Some(n) if range.contains(&n) => Ok(n),
+            _ => Err(invalid_parameter(&format!(
+                "Value {v} for parameter {name} is invalid. Reason: {reason}"
+            ))),
+        },
     }
 }
 
