@@ -22,6 +22,7 @@ use devstack::testenv::{unique_name, TestEnv};
 use devstack::testkit::agent::{Agent, Options};
 use devstack::testkit::first_task_port;
 use devstack::testkit::stack::{create_queue, Revision, StackBuilder};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -66,17 +67,26 @@ fn ticks(pid: Option<u32>) -> u64 {
     }
 }
 
-/// CPU ticks of this process's children running courier.
-fn courier_ticks() -> u64 {
+/// CPU ticks of this process's children (the courier tasks), by pid.
+fn courier_ticks() -> HashMap<i32, u64> {
     let me = std::process::id() as i32;
     std::fs::read_dir("/proc")
         .into_iter()
         .flatten()
         .flatten()
         .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
-        .filter_map(devstack::agent::procs::stat)
-        .filter(|(ppid, _, _)| *ppid == me)
-        .map(|(_, ticks, _)| ticks)
+        .filter_map(|pid| Some((pid, devstack::agent::procs::stat(pid)?)))
+        .filter(|(_, (ppid, _, _))| *ppid == me)
+        .map(|(pid, (_, ticks, _))| (pid, ticks))
+        .collect()
+}
+
+/// Ticks the courier tasks used since `before` (tasks started meanwhile count from zero; those
+/// stopped meanwhile are left out).
+fn courier_ticks_since(before: &HashMap<i32, u64>) -> u64 {
+    courier_ticks()
+        .iter()
+        .map(|(pid, now)| now.saturating_sub(before.get(pid).copied().unwrap_or(0)))
         .sum()
 }
 
@@ -285,7 +295,7 @@ async fn run() -> Result<()> {
     };
     let moto = percent(ticks(Some(env.moto_pid())) - moto0, over);
     let agent_cpu = percent(ticks(None) - agent0, over);
-    let courier_cpu = percent(courier_ticks().saturating_sub(courier0), over);
+    let courier_cpu = percent(courier_ticks_since(&courier0), over);
     let (drain_errors, drain_sent) = (
         errors.load(Ordering::Relaxed) - errors0,
         sent.load(Ordering::Relaxed) - sent0,
@@ -303,7 +313,7 @@ async fn run() -> Result<()> {
         verdict(moto <= MOTO_TARGET)
     );
     println!("agent CPU over the drain: {agent_cpu:.1} % of a core");
-    println!("courier tasks' CPU over the drain (both): {courier_cpu:.1} % of a core");
+    println!("courier tasks' CPU over the drain (all of them): {courier_cpu:.1} % of a core");
     println!("steady traffic during the drain: {drain_sent} sent, {drain_errors} errors");
     drop(agent);
     if rate < DRAIN_TARGET || moto > MOTO_TARGET {

@@ -140,7 +140,7 @@ fn send_message(queue: &Queue, request: &Value) -> Answer {
 fn send_message_batch(queue: &Queue, request: &Value) -> Answer {
     let entries = match entries(request, "SendMessageBatchRequestEntry") {
         Ok(e) => e,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let (mut successful, mut failures, mut messages) = (Vec::new(), Vec::new(), Vec::new());
     for entry in entries {
@@ -167,7 +167,7 @@ fn send_message_batch(queue: &Queue, request: &Value) -> Answer {
 
 async fn receive_message(agent: &Agent, queue: &Queue, request: &Value) -> Answer {
     let definition = queue.definition();
-    let read = || -> Result<(i64, i64, i64), Answer> {
+    let read = || -> Result<(i64, i64, i64), Box<Answer>> {
         Ok((
             number(
                 request,
@@ -194,7 +194,7 @@ async fn receive_message(agent: &Agent, queue: &Queue, request: &Value) -> Answe
     };
     let (max, wait, visibility) = match read() {
         Ok(v) => v,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let mut system = wire::strings(&request["AttributeNames"]);
     system.extend(wire::strings(&request["MessageSystemAttributeNames"]));
@@ -253,7 +253,7 @@ fn delete_message(agent: &Agent, queue: &Queue, request: &Value) -> Answer {
 fn delete_message_batch(agent: &Agent, queue: &Queue, request: &Value) -> Answer {
     let entries = match entries(request, "DeleteMessageBatchRequestEntry") {
         Ok(e) => e,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let (mut successful, mut failures) = (Vec::new(), Vec::new());
     {
@@ -316,7 +316,7 @@ fn change_visibility(queue: &Queue, request: &Value) -> Answer {
 fn change_visibility_batch(queue: &Queue, request: &Value) -> Answer {
     let entries = match entries(request, "ChangeMessageVisibilityBatchRequestEntry") {
         Ok(e) => e,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let (mut successful, mut failures) = (Vec::new(), Vec::new());
     for entry in entries {

@@ -33,10 +33,13 @@ pub struct Subscription {
     pub filtered: bool,
 }
 
+/// A topic's subscriptions and when they were read.
+type Read = (Instant, Arc<Vec<Subscription>>);
+
 /// The topics' subscriptions, read from moto and kept [`FRESH`].
 #[derive(Default)]
 pub struct Cache {
-    topics: Mutex<HashMap<String, (Instant, Arc<Vec<Subscription>>)>>,
+    topics: Mutex<HashMap<String, Read>>,
 }
 
 impl Cache {

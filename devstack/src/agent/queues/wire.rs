@@ -245,24 +245,24 @@ pub fn message(
 }
 
 /// A batch's entries, checked as SQS checks them.
-pub fn entries<'a>(request: &'a Value, what: &str) -> Result<&'a Vec<Value>, Answer> {
+pub fn entries<'a>(request: &'a Value, what: &str) -> Result<&'a Vec<Value>, Box<Answer>> {
     let entries = match request["Entries"].as_array() {
         Some(e) if !e.is_empty() => e,
         _ => {
-            return Err(error(
+            return Err(Box::new(error(
                 "EmptyBatchRequest",
                 &format!("There should be at least one {what} in the request."),
-            ))
+            )))
         }
     };
     if entries.len() > 10 {
-        return Err(error(
+        return Err(Box::new(error(
             "TooManyEntriesInBatchRequest",
             &format!(
                 "Maximum number of entries per request are 10. You have sent {}.",
                 entries.len()
             ),
-        ));
+        )));
     }
     let mut ids = HashSet::new();
     for entry in entries {
@@ -273,16 +273,16 @@ pub fn entries<'a>(request: &'a Value, what: &str) -> Result<&'a Vec<Value>, Ans
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
-            return Err(error(
+            return Err(Box::new(error(
                 "InvalidBatchEntryId",
                 "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.",
-            ));
+            )));
         }
         if !ids.insert(id) {
-            return Err(error(
+            return Err(Box::new(error(
                 "BatchEntryIdsNotDistinct",
                 &format!("Id {id} repeated."),
-            ));
+            )));
         }
     }
     Ok(entries)
@@ -299,14 +299,14 @@ pub fn number(
     default: i64,
     range: std::ops::RangeInclusive<i64>,
     reason: &str,
-) -> Result<i64, Answer> {
+) -> Result<i64, Box<Answer>> {
     match &request[name] {
         Value::Null => Ok(default),
         v => match v.as_i64() {
             Some(n) if range.contains(&n) => Ok(n),
-            _ => Err(invalid_parameter(&format!(
+            _ => Err(Box::new(invalid_parameter(&format!(
                 "Value {v} for parameter {name} is invalid. Reason: {reason}"
-            ))),
+            )))),
         },
     }
 }
