@@ -23,13 +23,13 @@ TF_MODULES := $(wildcard terraform/modules/*)
 TF_WORK := $(ROOT)/.tools/terraform
 
 .PHONY: help demo test prereqs build up down status structure fmt-check clippy tf-fmt tf-validate tf-test \
-        checkov workflows cargo-test install-check bench bench-courier bench-deck clean
+        checkov workflows cargo-test install-check bench bench-courier bench-deck bench-devstack clean
 
 help:
 	@echo "make demo   the local stack (moto + PostgreSQL + terraform apply) and the dashboard"
 	@echo "make test   everything CI checks"
 	@echo "make up | down | status    the local stack alone"
-	@echo "make bench  the benchmarks (bench-courier, bench-deck)"
+	@echo "make bench  the benchmarks (bench-courier, bench-deck, bench-devstack)"
 
 ## The two commands ----------------------------------------------------------------------------
 
@@ -113,7 +113,7 @@ install-check:
 	"$$root/bin/stackdeck" man | grep -q '^.TH stackdeck 1'; \
 	echo "install-check: cargo install --locked --path . works"
 
-bench: bench-courier bench-deck
+bench: bench-courier bench-deck bench-devstack
 
 # courier's POST /messages against pgbench's insert on the same PostgreSQL (bench/courier/main.rs).
 bench-courier: prereqs
@@ -124,6 +124,12 @@ bench-courier: prereqs
 bench-deck: prereqs
 	$(CARGO) build --release --bin stackdeck --example bench-deck
 	"$${CARGO_TARGET_DIR:-target}/release/examples/bench-deck"
+
+# the local stack's messaging path: a 5,000-message backlog drained by courier through the agent
+# with steady traffic on; drain rate, moto's and the agent's CPU (bench/devstack/main.rs).
+bench-devstack: prereqs
+	$(CARGO) build --release -p courier --bin courier -p devstack --example bench-devstack
+	"$${CARGO_TARGET_DIR:-target}/release/examples/bench-devstack"
 
 clean: down
 	$(CARGO) clean

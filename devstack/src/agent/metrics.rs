@@ -1,6 +1,7 @@
 //! AWS metrics moto never produces, put every metrics interval with the dimensions AWS uses:
 //! `AWS/SQS` depth, age of the oldest message and messages received and deleted (counted by
-//! `sqs_counts`) of the work queue and the DLQ, `AWS/RDS` of the local PostgreSQL, `AWS/ECS` of
+//! `sqs_counts` and the store) of the work queue and the DLQ — read from the agent's store
+//! (`queues`), where their messages are —, `AWS/RDS` of the local PostgreSQL, `AWS/ECS` of
 //! the service's task processes, `ECS/ContainerInsights` desired and running task counts, and
 //! `AWS/ApplicationELB` of the local load balancer (`lb`).
 
@@ -12,7 +13,8 @@ use aws_smithy_types::DateTime;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
-/// moto has no ApproximateAgeOfOldestMessage: each queue is followed as a first-in first-out
+/// For a queue that is not the store's — moto's, which has no ApproximateAgeOfOldestMessage —
+/// each queue is followed as a first-in first-out
 /// line of arrivals, (when, how many), from its depth and the messages deleted between two
 /// observations — exact for a queue nobody consumes, and a consumer that keeps up keeps it young
 /// (before the deletes were counted, a busy queue that was never seen empty aged without end).
@@ -97,27 +99,40 @@ async fn put_all(agent: &Agent, ages: &QueueAges, cpu: &mut super::ecs::CpuSampl
     for key in ["queue_url", "dlq_url"] {
         let Some(url) = stack.get(key) else { continue };
         let queue_name = url.rsplit('/').next().unwrap_or(url);
-        let out = match sqs
-            .get_queue_attributes()
-            .queue_url(url)
-            .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
-            .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
-            .send()
-            .await
-        {
-            Ok(out) => out,
-            Err(_) => continue, // not created yet
-        };
-        let attr = |name: QueueAttributeName| {
-            out.attributes()
-                .and_then(|a| a.get(&name))
-                .and_then(|v| v.parse::<i64>().ok())
-                .unwrap_or(0)
-        };
-        let visible = attr(QueueAttributeName::ApproximateNumberOfMessages);
-        let in_flight = attr(QueueAttributeName::ApproximateNumberOfMessagesNotVisible);
         let (received, deleted) = agent.sqs_counts.take(queue_name);
-        let age = ages.observe(url, visible + in_flight, deleted as i64, now);
+        // The stack's queues are the agent's store: exact counts and the oldest message's age.
+        let (visible, in_flight, age) = match agent.queues.queue(agent, url).await {
+            Some(queue) => {
+                let mut store = queue.store();
+                let counts = store.counts(super::queues::now_ms());
+                let age = store
+                    .oldest_sent_ms()
+                    .map_or(0.0, |sent| (now - sent as f64 / 1000.0).max(0.0));
+                (counts.visible as i64, counts.not_visible as i64, age)
+            }
+            None => {
+                let Ok(out) = sqs
+                    .get_queue_attributes()
+                    .queue_url(url)
+                    .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+                    .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+                    .send()
+                    .await
+                else {
+                    continue; // not created yet
+                };
+                let attr = |name: QueueAttributeName| {
+                    out.attributes()
+                        .and_then(|a| a.get(&name))
+                        .and_then(|v| v.parse::<i64>().ok())
+                        .unwrap_or(0)
+                };
+                let visible = attr(QueueAttributeName::ApproximateNumberOfMessages);
+                let in_flight = attr(QueueAttributeName::ApproximateNumberOfMessagesNotVisible);
+                let age = ages.observe(url, visible + in_flight, deleted as i64, now);
+                (visible, in_flight, age)
+            }
+        };
         let dims = [("QueueName", queue_name)];
         for (metric, count) in [
             ("NumberOfMessagesReceived", received),

@@ -16,6 +16,7 @@ pub mod math;
 pub mod metrics;
 pub mod procs;
 pub mod proxy;
+pub mod queues;
 pub mod sqs;
 pub mod sqs_counts;
 
@@ -72,6 +73,8 @@ pub struct Agent {
     discovered: std::sync::Mutex<Option<(std::time::Instant, discovery::Stack)>>,
     /// The local load balancer: its targets' requests in flight and the interval's counts.
     pub lb: lb::State,
+    /// The messages of the stack's queues, served from memory (see [`queues`]).
+    pub queues: queues::Queues,
 }
 
 impl Agent {
@@ -86,6 +89,7 @@ impl Agent {
             ecs: ecs::State::new(&config),
             discovered: Default::default(),
             lb: Default::default(),
+            queues: Default::default(),
             config,
         })
     }
@@ -131,6 +135,37 @@ pub async fn intercept(agent: &Arc<Agent>, call: &Call) -> Option<Result<Respons
         ("sqs", "StartMessageMoveTask") => sqs::start_message_move_task(agent, call).await,
         ("sqs", "ListMessageMoveTasks") => sqs::list_message_move_tasks(agent, call).await,
         ("sqs", "CancelMessageMoveTask") => sqs::cancel_message_move_task(agent, call),
+        // SQS: the stack's queues (`queue_url`, `dlq_url`) are the agent's store: their message
+        // operations are answered from memory, GetQueueAttributes gets the store's counts, and
+        // PurgeQueue / SetQueueAttributes / DeleteQueue go to moto, then the store follows. Other
+        // queues fall through to the arms below (or moto).
+        ("sqs", op) if call.op.json && queues::ops::OPERATIONS.contains(&op) => {
+            match queues::ops::sqs(agent, call).await {
+                Some(answer) => answer,
+                None => match op {
+                    "PurgeQueue" => sqs::purge_queue(agent, call).await,
+                    "ReceiveMessage" | "DeleteMessage" | "DeleteMessageBatch" => {
+                        sqs_counts::forward(agent, call).await
+                    }
+                    _ => agent.forward(call).await,
+                },
+            }
+        }
+        // SNS: Publish / PublishBatch of the stack's topic delivered into the store queues
+        // subscribed to it; Subscribe, Unsubscribe, SetSubscriptionAttributes and DeleteTopic
+        // forwarded, and the subscriptions read again.
+        (
+            "sns",
+            "Publish"
+            | "PublishBatch"
+            | "Subscribe"
+            | "Unsubscribe"
+            | "SetSubscriptionAttributes"
+            | "DeleteTopic",
+        ) => match queues::sns::intercept(agent, call).await {
+            Some(answer) => answer,
+            None => agent.forward(call).await,
+        },
         // SQS: one purge per queue per 60 s, as AWS enforces.
         ("sqs", "PurgeQueue") if call.op.json => sqs::purge_queue(agent, call).await,
         // SQS: forwarded, and the messages counted for NumberOfMessagesReceived / …Deleted.
@@ -189,6 +224,7 @@ pub async fn run(config: Config) -> Result<()> {
         loops.spawn(lb::serve::serve(listener, agent.clone()));
         loops.spawn(lb::health::run(agent.clone()));
     }
+    loops.spawn(queues::run(agent.clone()));
 
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {
@@ -197,5 +233,7 @@ pub async fn run(config: Config) -> Result<()> {
     }
     loops.abort_all();
     agent.ecs.stop_all_processes().await;
+    // The stopped tasks consume nothing more: the store's messages go back to moto's queues.
+    queues::hand_back_all(&agent).await;
     Ok(())
 }

@@ -28,8 +28,8 @@ pub struct Call {
 }
 
 /// The operation of a call: `X-Amz-Target` for the JSON protocols, the `Action` form field for
-/// the Query protocol (only read for CloudWatch, signing name `monitoring`, and Elastic Load
-/// Balancing, `elasticloadbalancing`).
+/// the Query protocol (only read for CloudWatch, signing name `monitoring`, Elastic Load
+/// Balancing, `elasticloadbalancing`, and SNS, `sns`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Operation {
     /// Signing name from the Authorization header: `ecs`, `sqs`, `monitoring`, `logs`, …
@@ -65,7 +65,11 @@ impl Operation {
             .get("content-type")
             .and_then(|v| v.to_str().ok())
             .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-        let name = if is_form && matches!(service.as_str(), "monitoring" | "elasticloadbalancing") {
+        let name = if is_form
+            && matches!(
+                service.as_str(),
+                "monitoring" | "elasticloadbalancing" | "sns"
+            ) {
             form_value(body, "Action").unwrap_or_default()
         } else {
             String::new()

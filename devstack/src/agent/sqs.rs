@@ -156,20 +156,23 @@ pub async fn start_message_move_task(
         return Ok(error(StatusCode::BAD_REQUEST, "InvalidParameterValue", "InvalidParameterValue",
             &format!("No destination for messages of {source_arn}: give DestinationArn, or make it the dead-letter queue of a queue")));
     };
-    let to_move = sqs
-        .get_queue_attributes()
-        .queue_url(&source_url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
-        .send()
-        .await
-        .ok()
-        .and_then(|o| {
-            o.attributes()?
-                .get(&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)?
-                .parse()
-                .ok()
-        })
-        .unwrap_or(0);
+    let to_move = match super::queues::moves::to_move(agent, &source_url).await {
+        Some(n) => n,
+        None => sqs
+            .get_queue_attributes()
+            .queue_url(&source_url)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
+            .send()
+            .await
+            .ok()
+            .and_then(|o| {
+                o.attributes()?
+                    .get(&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)?
+                    .parse()
+                    .ok()
+            })
+            .unwrap_or(0),
+    };
     let task = Arc::new(MoveTask {
         handle: format!("devstack-move-{}", proxy::request_id()),
         source_arn,
@@ -182,17 +185,24 @@ pub async fn start_message_move_task(
         cancel: AtomicBool::new(false),
     });
     agent.sqs.tasks.lock().expect("tasks").push(task.clone());
-    tokio::spawn(run_move(sqs, task.clone(), source_url, destination_url));
+    tokio::spawn(run_move(
+        agent.clone(),
+        sqs,
+        task.clone(),
+        source_url,
+        destination_url,
+    ));
     Ok(ok(json!({"TaskHandle": task.handle})))
 }
 
 async fn run_move(
+    agent: Arc<Agent>,
     sqs: aws_sdk_sqs::Client,
     task: Arc<MoveTask>,
     source: String,
     destination: String,
 ) {
-    match move_messages(&sqs, &task, &source, &destination).await {
+    match move_messages(&agent, &sqs, &task, &source, &destination).await {
         Ok(()) if task.cancel.load(Ordering::Relaxed) => task.set_status("CANCELLED", None),
         Ok(()) => task.set_status("COMPLETED", None),
         Err(e) => task.set_status("FAILED", Some(format!("{e:#}"))),
@@ -200,6 +210,7 @@ async fn run_move(
 }
 
 async fn move_messages(
+    agent: &Agent,
     sqs: &aws_sdk_sqs::Client,
     task: &MoveTask,
     source: &str,
@@ -209,6 +220,19 @@ async fn move_messages(
     loop {
         if task.cancel.load(Ordering::Relaxed) {
             return Ok(());
+        }
+        // The stack's queues: moved within the agent's store (see `queues::moves`).
+        if let Some(moved) =
+            super::queues::moves::step(agent, source, destination, batch as usize).await?
+        {
+            if moved == 0 {
+                return Ok(());
+            }
+            task.moved.fetch_add(moved as i64, Ordering::Relaxed);
+            if task.rate.is_some() {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            continue;
         }
         let out = sqs
             .receive_message()

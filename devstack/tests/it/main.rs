@@ -7,6 +7,7 @@ mod agent_courier;
 mod agent_ecs;
 mod agent_lb;
 mod agent_math_config;
+mod agent_queues;
 mod free_ports;
 mod kit;
 mod lifecycle;
