@@ -193,7 +193,8 @@ pub struct ActArgs {
     /// Act without asking (required when standard input is not a terminal).
     #[arg(long, short = 'y')]
     pub yes: bool,
-    /// After acting, wait until the deployment completes (redeploy, rollback) or the redrive ends.
+    /// After acting, wait until the deployment completes (redeploy, rollback), the redrive ends,
+    /// or the service runs the new count (scale) or has replaced the task (stop-task).
     #[arg(long)]
     pub wait_stable: bool,
     /// How long --wait-stable waits, e.g. 90s, 10m, 1h.

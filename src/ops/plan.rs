@@ -148,7 +148,15 @@ async fn plan_scale(ctx: &Context, count: i32) -> Result<(Mutation, Vec<String>)
         )));
     }
     let from = ctx.ecs().desired(&svc).await.map_err(|e| e.message)?;
-    let range = (ctx.autoscaling().service_range(&svc).await).map_err(|e| e.message)?;
+    // The range is advice: a role without application-autoscaling:DescribeScalableTargets can
+    // still scale, told that the range is unknown.
+    let (range, unread) = match ctx.autoscaling().service_range(&svc).await {
+        Ok(range) => (range, None),
+        Err(e) => (
+            None,
+            Some(format!("Autoscaling range not read: {}", e.message)),
+        ),
+    };
     if let Some(ScaleRange { min, max }) = range {
         if count < min || count > max {
             return Err(PlanError::Refused(scale_out_of_range(
@@ -168,7 +176,10 @@ async fn plan_scale(ctx: &Context, count: i32) -> Result<(Mutation, Vec<String>)
             from,
             to: count,
         },
-        scale_details(&svc, from, count, range),
+        scale_details(&svc, from, count, range)
+            .into_iter()
+            .chain(unread)
+            .collect(),
     ))
 }
 

@@ -4,7 +4,7 @@
 use super::context::{refuse, with_audit_failure, Context};
 use super::execute::{decline, execute};
 use super::plan::plan_audited;
-use super::wait::{wait_for_redrive, wait_stable};
+use super::wait::{wait_for_count, wait_for_redrive, wait_stable};
 use crate::model::mutation::{read_only_message, Mutation, PlanError, Request};
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
@@ -116,6 +116,12 @@ pub async fn run(ctx: &Context, request: Request, wait: Option<Duration>) -> i32
     match (wait, &mutation) {
         (Some(timeout), Mutation::Redeploy { .. } | Mutation::Rollback { .. }) => {
             report(wait_stable(ctx, timeout).await)
+        }
+        (Some(timeout), Mutation::Scale { to, .. }) => {
+            report(wait_for_count(ctx, Some(*to), None, timeout).await)
+        }
+        (Some(timeout), Mutation::StopTask { task, .. }) => {
+            report(wait_for_count(ctx, None, Some(task), timeout).await)
         }
         (Some(timeout), Mutation::Redrive { dlq_arn, .. }) => {
             let progress = |t: &crate::model::sqs::MoveTask| {

@@ -66,6 +66,42 @@ pub async fn wait_for_deployment(
     }
 }
 
+/// Wait until the service runs `want` tasks (its desired count when `None`), none of them `gone`
+/// (a stopped task's id): a scale or a stop-task has no deployment to follow, ECS only starts or
+/// stops tasks.
+pub async fn wait_for_count(
+    ctx: &Context,
+    want: Option<i32>,
+    gone: Option<&str>,
+    timeout: Duration,
+) -> Result<String, String> {
+    let svc = ctx.service()?;
+    let want = match want {
+        Some(n) => n,
+        None => ctx.ecs().desired(&svc).await.map_err(|e| e.message)?,
+    };
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let running = ctx
+            .ecs()
+            .running_task_ids(&svc)
+            .await
+            .map_err(|e| e.message)?;
+        let replaced = gone.is_none_or(|id| !running.iter().any(|r| r == id));
+        if running.len() as i64 == i64::from(want) && replaced {
+            return Ok(format!("{svc} is at its count: {want} running"));
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(format!(
+                "{svc} did not reach {want} running tasks within {} (it runs {}): see its events",
+                time::duration(timeout),
+                running.len()
+            ));
+        }
+        tokio::time::sleep(POLL.min(deadline - tokio::time::Instant::now())).await;
+    }
+}
+
 /// Wait until the newest move task of `dlq_arn` completes (Ok) or fails (Err), or time runs
 /// out; `progress` hears each answer of a task still running.
 pub async fn wait_for_redrive(

@@ -33,10 +33,14 @@ async fn scale_changes_the_desired_count_within_the_scalable_target_and_refuses_
     let ecs = aws_sdk_ecs::Client::new(&sdk);
 
     // No scalable target: the plan says so, and the count changes.
-    let out = stackdeck(&s, &["scale", "2", "--yes"]);
+    let out = stackdeck(
+        &s,
+        &["scale", "2", "--yes", "--wait-stable", "--timeout", "90s"],
+    );
     assert!(out.status.success(), "{}", text(&out));
     assert!(
         text(&out).contains("from 1 to 2")
+            && text(&out).contains("is at its count: 2 running")
             && text(&out).contains("no Application Auto Scaling target"),
         "{}",
         text(&out)

@@ -59,11 +59,23 @@ async fn stop_task_stops_it_with_a_reason_and_the_service_replaces_it() {
     let ecs = aws_sdk_ecs::Client::new(&sdk);
     let [first] = running(&ecs, &s).await.try_into().unwrap();
 
-    let out = stackdeck(&s, &["stop-task", &first, "--yes"]);
+    let out = stackdeck(
+        &s,
+        &[
+            "stop-task",
+            &first,
+            "--yes",
+            "--wait-stable",
+            "--timeout",
+            "90s",
+        ],
+    );
     assert!(out.status.success(), "{}", text(&out));
     let shown = text(&out);
     assert!(
-        shown.contains(&format!("stop task {first}")) && shown.contains("will replace it"),
+        shown.contains(&format!("stop task {first}"))
+            && shown.contains("will replace it")
+            && shown.contains("is at its count: 1 running"),
         "{shown}"
     );
     let stopped = task(&ecs, &s, &first).await;
