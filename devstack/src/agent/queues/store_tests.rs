@@ -111,7 +111,7 @@ fn delayed_messages_count_apart_and_purge_and_expiry_empty() {
     );
     assert_eq!(bodies(&store.receive(4_000, 10, 1, None).0), ["now"]);
     assert_eq!(store.oldest_sent_ms(), Some(0));
-    assert_eq!(store.expire(50, 100), 1, "the message sent at 0");
+    assert_eq!(store.expire(150, 100), 1, "the message sent at 0");
     assert_eq!(store.purge(), 1);
     assert!(store.is_empty());
     store.send(message("x", 0), 0, 0);
