@@ -222,7 +222,7 @@ async fn two_courier_tasks_answer_and_a_forced_deployment_replaces_them() {
     .await;
     env.stop_postgres();
     let unhealthy = in_state("unhealthy", "Target.ResponseCodeMismatch");
-    eventually(Duration::from_secs(30), "two unhealthy targets", || async {
+    eventually(Duration::from_secs(90), "two unhealthy targets", || async {
         unhealthy(targets().await)
     })
     .await;
