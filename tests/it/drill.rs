@@ -263,11 +263,13 @@ async fn the_stall_worker_drill_warns_before_the_alarm_and_the_timeline_tells_it
         story.push(&rows[from + at]);
         from += at + 1;
     }
-    let alarm = rows.iter().position(|r| r.kind == "alarm → ALARM").unwrap();
+    // By time, not by row: a rollback made at once after the ALARM starts its deployment in the
+    // same second, and the timeline orders a tie by kind.
+    let alarm = rows.iter().find(|r| r.kind == "alarm → ALARM").unwrap();
     assert!(
-        rows[alarm..]
-            .iter()
-            .any(|r| r.kind == "deploy started" && r.title.starts_with(&revision_1)),
+        rows.iter().any(|r| r.kind == "deploy started"
+            && r.title.starts_with(&revision_1)
+            && r.time >= alarm.time),
         "the rollback's deployment after the ALARM:\n{markdown}"
     );
     // The story's rows as the export writes them (which other rows come between — service
@@ -280,6 +282,8 @@ type Is<'a> = &'a dyn Fn(&Row) -> bool;
 
 /// One row of the Markdown table: its kind and its title (the bold first line of "what").
 struct Row {
+    /// `2026-12-04 20:41:01Z`: to the second.
+    time: String,
     kind: String,
     title: String,
 }
@@ -293,6 +297,7 @@ fn rows(markdown: &str) -> Vec<Row> {
             let what = cells.get(3)?;
             let title = what.strip_prefix("**")?.split("**").next()?.to_owned();
             Some(Row {
+                time: cells[0].trim_start_matches("| ").to_owned(),
                 kind: cells[2].to_owned(),
                 title,
             })
