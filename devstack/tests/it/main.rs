@@ -4,6 +4,7 @@
 
 mod agent_cloudwatch_sqs;
 mod agent_courier;
+mod agent_deploy_alarms;
 mod agent_ecs;
 mod agent_lb;
 mod agent_math_config;

@@ -71,6 +71,22 @@ impl Configs {
     }
 }
 
+impl Configs {
+    /// The service's deployment alarms when they are enabled: their names, and whether an alarm
+    /// rolls the deployment back (or only fails it).
+    pub fn deployment_alarms(&self, arn: &str) -> Option<(Vec<String>, bool)> {
+        let kept = self.kept.lock().expect("configs lock");
+        let alarms = &kept.get(arn)?.get("deploymentConfiguration")?["alarms"];
+        if !alarms["enable"].as_bool().unwrap_or(false) {
+            return None;
+        }
+        let names: Vec<String> = (alarms["alarmNames"].as_array()?.iter())
+            .filter_map(|n| n.as_str().map(str::to_owned))
+            .collect();
+        (!names.is_empty()).then(|| (names, alarms["rollback"].as_bool().unwrap_or(false)))
+    }
+}
+
 /// Limits from a `deploymentConfiguration` in ECS's JSON: ECS's defaults for what it omits (a
 /// circuit breaker left out is off, as in ECS).
 pub fn limits_of(config: &Value) -> Limits {

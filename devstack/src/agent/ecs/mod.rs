@@ -14,6 +14,7 @@
 //! - [`stop`]: StopTask of one of its tasks (the process stopped, the task replaced);
 //! - [`config`]: the deployment configuration and capacity provider strategy moto drops.
 
+pub mod alarm_watch;
 pub mod api;
 pub mod config;
 pub mod probe;

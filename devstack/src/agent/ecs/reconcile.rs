@@ -2,9 +2,9 @@
 //! the agent's record of the service in line with moto's, probe the starting tasks, take the
 //! rollout [`decide`]s and carry the decision out.
 
-use super::rollout::{decide, Limits, Outcome};
+use super::rollout::{decide, fail, Limits, Outcome};
 use super::state::{Deployment, DeploymentStatus, RolloutState, ServiceState, Task};
-use super::{probe, tasks};
+use super::{alarm_watch, probe, tasks};
 use crate::agent::Agent;
 use anyhow::{Context, Result};
 use aws_sdk_ecs::types::{Service, TaskDefinition};
@@ -95,19 +95,25 @@ async fn reconcile(agent: &Agent) -> Result<()> {
     // 2. Readiness of starting tasks.
     let now_ready = starting_tasks_ready(agent).await;
 
-    // 3. Decide: circuit breaker, then start or stop tasks within the deployment limits.
+    // 3. Decide: a deployment alarm, the circuit breaker, then start or stop tasks within the
+    // deployment limits.
+    let tripped = tripped_alarm(agent, service.service_arn().unwrap_or_default()).await;
     let (decision, primary, mut to_stop) = {
         let mut guard = agent.ecs.service.lock().expect("ecs lock");
         let state = guard.as_mut().expect("set above");
         for t in &mut state.tasks {
             t.ready |= now_ready.contains(&t.arn);
         }
-        let decision = decide(state, limits).context("no primary deployment")?;
+        let decision = match tripped {
+            Some((alarm, rollback)) => fail(state, rollback, Some(alarm)),
+            None => decide(state, limits).context("no primary deployment")?,
+        };
         let primary = state.primary().cloned().expect("decided on it");
         // A rollback's tasks stop once moto's service runs the previous task definition.
         let to_stop = match decision.outcome {
             Outcome::Failed {
                 rollback_to: Some(_),
+                ..
             } => Vec::new(),
             _ => take_tasks(state, &decision.stop, &primary.id),
         };
@@ -116,6 +122,7 @@ async fn reconcile(agent: &Agent) -> Result<()> {
     };
     if let Outcome::Failed {
         rollback_to: Some(previous),
+        ..
     } = &decision.outcome
     {
         // moto's service names the task definition we run again.
@@ -247,14 +254,24 @@ fn record(state: &mut ServiceState, primary: &Deployment, outcome: &Outcome) {
     let now = crate::agent::now_secs();
     match outcome {
         Outcome::Unchanged => {}
-        Outcome::Failed { rollback_to } => {
+        Outcome::Failed { rollback_to, alarm } => {
+            let (reason, why) = match alarm {
+                Some(alarm) => (
+                    format!("ECS deployment alarm {alarm} went to ALARM."),
+                    format!("alarm {alarm} in ALARM"),
+                ),
+                None => (
+                    "ECS deployment circuit breaker: tasks failed to start.".to_owned(),
+                    "tasks failed to start".to_owned(),
+                ),
+            };
             if let Some(p) = state.deployments.iter_mut().find(|d| d.id == primary.id) {
                 p.rollout_state = RolloutState::Failed;
-                p.rollout_reason = "ECS deployment circuit breaker: tasks failed to start.".into();
+                p.rollout_reason = reason;
                 p.updated_at = now;
             }
             state.event(format!(
-                "(deployment {}) deployment failed: tasks failed to start.",
+                "(deployment {}) deployment failed: {why}.",
                 primary.id
             ));
             if let Some(previous) = rollback_to {
@@ -279,6 +296,19 @@ fn record(state: &mut ServiceState, primary: &Deployment, outcome: &Outcome) {
             state.event("has reached a steady state.".into());
         }
     }
+}
+
+/// A deployment alarm of the service that moved to ALARM during its deployment in progress,
+/// and whether it rolls back ([`alarm_watch`]); read only while a deployment is in progress.
+async fn tripped_alarm(agent: &Agent, arn: &str) -> Option<(String, bool)> {
+    let (names, rollback) = agent.ecs.configs.deployment_alarms(arn)?;
+    let since = {
+        let guard = agent.ecs.service.lock().expect("ecs lock");
+        let primary = guard.as_ref()?.primary()?;
+        (primary.rollout_state == RolloutState::InProgress).then_some(primary.created_at)?
+    };
+    let alarm = alarm_watch::triggered(agent, &names, since).await?;
+    Some((alarm, rollback))
 }
 
 /// The service event of a stopped task.

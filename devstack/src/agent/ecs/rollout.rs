@@ -60,9 +60,12 @@ pub enum Outcome {
     Unchanged,
     /// Every desired task of it is ready and no older task is left.
     Completed,
-    /// The circuit breaker tripped; with `rollback_to`, a new deployment of that task
-    /// definition (the last completed one) follows.
-    Failed { rollback_to: Option<String> },
+    /// The circuit breaker tripped, or the deployment alarm `alarm` went to ALARM; with
+    /// `rollback_to`, a new deployment of that task definition (the last completed one) follows.
+    Failed {
+        rollback_to: Option<String>,
+        alarm: Option<String>,
+    },
 }
 
 /// What [`decide`] says to do.
@@ -93,18 +96,7 @@ pub fn decide(state: &ServiceState, limits: Limits) -> Option<Decision> {
     let desired = state.desired.max(0) as usize;
     let in_progress = primary.rollout_state == RolloutState::InProgress;
     if limits.circuit_breaker && in_progress && primary.failed_tasks >= failure_threshold(desired) {
-        let rollback_to = state.last_completed.clone().filter(|_| limits.rollback);
-        let stop = match rollback_to {
-            Some(_) => (state.tasks.iter().rev())
-                .map(|t| (t.arn.clone(), Stop::RollBack))
-                .collect(),
-            None => Vec::new(),
-        };
-        return Some(Decision {
-            start: false,
-            stop,
-            outcome: Outcome::Failed { rollback_to },
-        });
+        return Some(fail(state, limits.rollback, None));
     }
     let max_total = (desired * limits.maximum_percent.max(100) as usize / 100)
         .max(desired + usize::from(desired == 0));
@@ -135,6 +127,23 @@ pub fn decide(state: &ServiceState, limits: Limits) -> Option<Decision> {
         decision.outcome = Outcome::Completed;
     }
     Some(decision)
+}
+
+/// The primary deployment fails (the circuit breaker, or the deployment alarm `alarm`); with
+/// `rollback` and a completed deployment to go back to, every task is stopped.
+pub fn fail(state: &ServiceState, rollback: bool, alarm: Option<String>) -> Decision {
+    let rollback_to = state.last_completed.clone().filter(|_| rollback);
+    let stop = match rollback_to {
+        Some(_) => (state.tasks.iter().rev())
+            .map(|t| (t.arn.clone(), Stop::RollBack))
+            .collect(),
+        None => Vec::new(),
+    };
+    Decision {
+        start: false,
+        stop,
+        outcome: Outcome::Failed { rollback_to, alarm },
+    }
 }
 
 #[cfg(test)]

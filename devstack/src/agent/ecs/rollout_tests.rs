@@ -75,6 +75,7 @@ fn limits(minimum_healthy_percent: i32, maximum_percent: i32) -> Limits {
 fn failed(rollback_to: Option<&str>) -> Outcome {
     Outcome::Failed {
         rollback_to: rollback_to.map(str::to_owned),
+        alarm: None,
     }
 }
 
@@ -171,5 +172,41 @@ fn stop_reasons_are_ecs_s() {
     assert_eq!(
         Stop::RollBack.reason("ecs-svc/1"),
         "Deployment circuit breaker: rolling back"
+    );
+}
+
+#[test]
+fn a_deployment_alarm_fails_the_deployment_and_rolls_back_only_when_asked() {
+    let case = Case {
+        name: "alarm",
+        desired: 1,
+        limits: DEFAULT,
+        primary: (InProgress, 0),
+        tasks: &[("old1", true), ("new1", false)],
+        last_completed: Some("td:old"),
+        start: false,
+        stop: &[],
+        outcome: Outcome::Unchanged,
+    };
+    let state = service(&case);
+    let rolled = fail(&state, true, Some("guard".into()));
+    assert_eq!(
+        rolled.outcome,
+        Outcome::Failed {
+            rollback_to: Some("td:old".into()),
+            alarm: Some("guard".into()),
+        },
+        "{}",
+        case.name
+    );
+    assert_eq!(rolled.stop.len(), 2, "every task stops for the rollback");
+    let failed_only = fail(&state, false, Some("guard".into()));
+    assert!(failed_only.stop.is_empty());
+    assert_eq!(
+        failed_only.outcome,
+        Outcome::Failed {
+            rollback_to: None,
+            alarm: Some("guard".into()),
+        }
     );
 }
