@@ -68,6 +68,11 @@ impl EcsActions {
 
     /// The service's desired count (DescribeServices).
     pub async fn desired(&self, svc: &ServiceRef) -> Result<i32, AwsError> {
+        Ok(self.service(svc).await?.desired_count())
+    }
+
+    /// The service as DescribeServices answers it; not found names ECS's reason.
+    async fn service(&self, svc: &ServiceRef) -> Result<aws_sdk_ecs::types::Service, AwsError> {
         let out = self
             .client
             .describe_services()
@@ -76,15 +81,16 @@ impl EcsActions {
             .send()
             .await
             .map_err(|e| self.err(&e, "DescribeServices", &svc.to_string()))?;
-        out.services()
-            .first()
-            .map(|s| s.desired_count())
-            .ok_or_else(|| AwsError {
-                kind: AwsErrorKind::NotFound,
-                message: format!(
-                    "DescribeServices: {svc} not found; check the stack's SSM parameters"
-                ),
-            })
+        out.services().first().cloned().ok_or_else(|| AwsError {
+            kind: AwsErrorKind::NotFound,
+            message: format!(
+                "DescribeServices: {svc} not found ({}); check the stack's SSM parameters",
+                out.failures()
+                    .first()
+                    .and_then(|f| f.reason())
+                    .unwrap_or("no such service")
+            ),
+        })
     }
 
     /// UpdateService with a new desired count; the PRIMARY deployment's id.
@@ -138,24 +144,7 @@ impl EcsActions {
 
     /// The service's deployments, PRIMARY first.
     pub async fn deployments(&self, svc: &ServiceRef) -> Result<Vec<CurrentDeployment>, AwsError> {
-        let out = self
-            .client
-            .describe_services()
-            .cluster(&svc.cluster)
-            .services(&svc.service)
-            .send()
-            .await
-            .map_err(|e| self.err(&e, "DescribeServices", &svc.to_string()))?;
-        let service = out.services().first().ok_or_else(|| AwsError {
-            kind: AwsErrorKind::NotFound,
-            message: format!(
-                "DescribeServices: {svc} not found ({}); check the stack's SSM parameters",
-                out.failures()
-                    .first()
-                    .and_then(|f| f.reason())
-                    .unwrap_or("no such service")
-            ),
-        })?;
+        let service = self.service(svc).await?;
         let mut deployments: Vec<CurrentDeployment> = service
             .deployments()
             .iter()
