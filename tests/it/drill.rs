@@ -253,15 +253,20 @@ async fn the_stall_worker_drill_warns_before_the_alarm_and_the_timeline_tells_it
             r.kind == "deploy completed" && r.title.starts_with(&revision_1)
         }),
     ];
-    let mut from = 0;
-    let mut story = Vec::new();
+    // Each step at or after the previous one's second: the timeline orders a tie by kind, and
+    // the agent now completes the rollback within the second of its audit line.
+    let mut story: Vec<&Row> = Vec::new();
     for (what, is) in order {
-        let at = rows[from..]
+        let from = story.last().map_or(0, |prev| {
+            rows.iter()
+                .position(|r| r.time == prev.time)
+                .expect("a row of the story")
+        });
+        let found = rows[from..]
             .iter()
-            .position(is)
-            .unwrap_or_else(|| panic!("no {what} after row {from} of:\n{markdown}"));
-        story.push(&rows[from + at]);
-        from += at + 1;
+            .find(|r| is(r) && !story.iter().any(|s| std::ptr::eq(*s, *r)))
+            .unwrap_or_else(|| panic!("no {what} from row {from} of:\n{markdown}"));
+        story.push(found);
     }
     // By time, not by row: a rollback made at once after the ALARM starts its deployment in the
     // same second, and the timeline orders a tie by kind.
