@@ -7,6 +7,7 @@
 pub mod agent;
 pub mod aws;
 pub mod down;
+pub mod drill;
 pub mod envfile;
 pub mod http;
 pub mod moto;

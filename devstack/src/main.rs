@@ -61,7 +61,10 @@ enum Command {
     /// The local AWS endpoint in front of moto (`up` starts it as a daemon): forwards every call
     /// to moto, answers what moto lacks, runs the service's tasks, metrics and alarms.
     Agent(AgentArgs),
-    /// Send load to the local stack's courier: steady, a burst, or the stall-worker incident.
+    /// Rehearse an incident on the local stack: inject a scripted fault, then say what to look at
+    /// and how to recover (`--list` prints every drill).
+    Drill(DrillArgs),
+    /// Send load to the local stack's courier: steady, or a burst then steady.
     Traffic {
         #[arg(long, value_enum, default_value = "steady")]
         profile: devstack::traffic::Profile,
@@ -82,6 +85,32 @@ enum Command {
     /// and keep them until standard input closes (used by tests of the test environment).
     #[command(hide = true)]
     Testenv,
+}
+
+#[derive(clap::Args)]
+struct DrillArgs {
+    /// The drill to run (see --list).
+    #[arg(required_unless_present = "list")]
+    name: Option<devstack::drill::Name>,
+    /// Print every drill: its fault, what to look at, how to recover.
+    #[arg(long)]
+    list: bool,
+    /// The stack to drill (its SSM discovery parameters).
+    #[arg(long, env = "STACKDECK_STACK", default_value = devstack::STACK_NAME)]
+    stack: String,
+    /// courier's base URL: the local load balancer (`COURIER_URL` of `.devstack/env`).
+    #[arg(long, env = "COURIER_URL", default_value = "http://127.0.0.1:8080")]
+    url: String,
+    /// courier's database (`DATABASE_URL` of `.devstack/env`).
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    /// How long the drill's traffic or timed fault lasts, in seconds (default: traffic until
+    /// ctrl-c; a timed fault its own default).
+    #[arg(long)]
+    seconds: Option<u64>,
+    /// Messages per second of the drill's steady traffic.
+    #[arg(long, default_value_t = 5)]
+    rate: u32,
 }
 
 #[derive(clap::Args)]
@@ -170,8 +199,28 @@ async fn run(cli: Cli) -> Result<()> {
             .run(profile)
             .await
         }
+        Command::Drill(ref args) => drill(&cli, args).await,
         Command::Testenv => testenv().await,
     }
+}
+
+async fn drill(cli: &Cli, args: &DrillArgs) -> Result<()> {
+    let Some(name) = args.name.filter(|_| !args.list) else {
+        print!("{}", devstack::drill::list());
+        return Ok(());
+    };
+    let target = devstack::drill::Target {
+        sdk: devstack::drill::Target::local_sdk().await,
+        stack: args.stack.clone(),
+        courier_url: args.url.clone(),
+        database_url: args
+            .database_url
+            .clone()
+            .unwrap_or_else(|| devstack::postgres::database_url(cli.pg_port, devstack::COURIER_DB)),
+        duration: args.seconds.map(std::time::Duration::from_secs),
+        rate: args.rate,
+    };
+    devstack::drill::run(name, &target).await
 }
 
 async fn testenv() -> Result<()> {

@@ -4,10 +4,9 @@
 //! - `steady`: a constant rate of `POST /messages` to courier.
 //! - `burst`: many messages at once from many connections, then steady: the queue jumps, the
 //!   worker drains it.
-//! - `stall-worker`: the incident. A new task definition revision that runs courier as `api`
-//!   only (no worker) is deployed, as a bad config change would be, while steady traffic goes on:
-//!   the queue grows, its depth and age alarms fire, and the on-call engineer rolls back (or
-//!   purges and redeploys) to recover.
+//!
+//! The incidents are `devstack drill` ([`crate::drill`]); the drills that need traffic send it
+//! with this module's steady profile.
 
 use anyhow::{bail, Context, Result};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,7 +18,6 @@ use std::time::{Duration, Instant};
 pub enum Profile {
     Steady,
     Burst,
-    StallWorker,
 }
 
 /// Settings of one traffic run.
@@ -144,15 +142,6 @@ impl Traffic {
     pub async fn run(&self, profile: Profile) -> Result<()> {
         let counts = Arc::new(Counts::default());
         let next = Arc::new(AtomicU64::new(0));
-        // The incident's deployment does not need courier to answer; the traffic does.
-        if profile == Profile::StallWorker {
-            let revision = stall_worker().await?;
-            println!(
-                "stall-worker: deployed {revision}, which runs courier without its worker; \
-                 the queue will grow while traffic goes on. Recover with a rollback (ctrl-b in \
-                 stackdeck, or `stackdeck rollback --yes`)."
-            );
-        }
         self.check_courier().await?;
         if profile == Profile::Burst {
             println!(
@@ -191,97 +180,6 @@ fn report(counts: &Counts) {
         counts.accepted.load(Ordering::Relaxed),
         counts.failed.load(Ordering::Relaxed)
     );
-}
-
-/// Deploy a copy of the running task definition with `COURIER_ROLE=api`: courier without its
-/// worker. Returns the new revision.
-async fn stall_worker() -> Result<String> {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL")
-        .unwrap_or_else(|_| format!("http://127.0.0.1:{}", crate::AWS_PORT));
-    let sdk = crate::aws::sdk_config(&endpoint).await;
-    let ssm = aws_sdk_ssm::Client::new(&sdk);
-    let parameter = |key: &'static str| {
-        let ssm = ssm.clone();
-        async move {
-            let name = format!("/stackdeck/{}/{key}", crate::STACK_NAME);
-            ssm.get_parameter()
-                .name(&name)
-                .send()
-                .await
-                .ok()
-                .and_then(|p| p.parameter()?.value().map(str::to_owned))
-                .with_context(|| {
-                    format!("no SSM parameter {name}: is the local stack up (`make up`)?")
-                })
-        }
-    };
-    let (cluster, service) = (parameter("cluster").await?, parameter("service").await?);
-    let ecs = aws_sdk_ecs::Client::new(&sdk);
-    let described = ecs
-        .describe_services()
-        .cluster(&cluster)
-        .services(&service)
-        .send()
-        .await?;
-    let running = described
-        .services()
-        .first()
-        .and_then(|s| s.task_definition())
-        .with_context(|| format!("service {service} not found in cluster {cluster}"))?
-        .to_owned();
-    let current = ecs
-        .describe_task_definition()
-        .task_definition(&running)
-        .send()
-        .await?;
-    let td = current
-        .task_definition()
-        .context("DescribeTaskDefinition returned nothing")?;
-    let containers = td
-        .container_definitions()
-        .iter()
-        .map(|c| {
-            let mut c = c.clone();
-            let mut env: Vec<_> = c
-                .environment()
-                .iter()
-                .filter(|kv| kv.name() != Some("COURIER_ROLE"))
-                .cloned()
-                .collect();
-            env.push(
-                aws_sdk_ecs::types::KeyValuePair::builder()
-                    .name("COURIER_ROLE")
-                    .value("api")
-                    .build(),
-            );
-            c.environment = Some(env);
-            c
-        })
-        .collect();
-    let registered = ecs
-        .register_task_definition()
-        .family(td.family().unwrap_or_default())
-        .set_container_definitions(Some(containers))
-        .set_cpu(td.cpu().map(str::to_owned))
-        .set_memory(td.memory().map(str::to_owned))
-        .set_network_mode(td.network_mode().cloned())
-        .set_requires_compatibilities(Some(td.requires_compatibilities().to_vec()))
-        .set_task_role_arn(td.task_role_arn().map(str::to_owned))
-        .set_execution_role_arn(td.execution_role_arn().map(str::to_owned))
-        .send()
-        .await?;
-    let arn = registered
-        .task_definition()
-        .and_then(|t| t.task_definition_arn())
-        .context("RegisterTaskDefinition returned no ARN")?
-        .to_owned();
-    ecs.update_service()
-        .cluster(&cluster)
-        .service(&service)
-        .task_definition(&arn)
-        .send()
-        .await?;
-    Ok(arn.rsplit('/').next().unwrap_or(&arn).to_owned())
 }
 
 #[cfg(test)]

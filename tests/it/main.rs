@@ -12,7 +12,7 @@ mod discover_api;
 mod discover_tags;
 mod discovery;
 mod doctor;
-mod drill;
+mod drills;
 mod kit;
 mod multi;
 mod operations;

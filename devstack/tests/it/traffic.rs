@@ -1,10 +1,8 @@
-//! `devstack traffic`: the burst reaches courier's API, and the stall-worker incident deploys a
-//! revision of the running task definition with courier's worker switched off.
+//! `devstack traffic`: the burst reaches courier's API.
 
 use bytes::Bytes;
 use devstack::testenv::TestEnv;
 use devstack::testkit::command::{aws_command, output_text};
-use devstack::testkit::stack::{Revision, StackBuilder};
 use http_body_util::Full;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -72,76 +70,4 @@ async fn a_burst_posts_every_message() {
         "{stdout}"
     );
     assert!(posts.load(Ordering::Relaxed) >= 60);
-}
-
-#[tokio::test]
-async fn stall_worker_deploys_the_running_revision_without_the_worker() {
-    let env = TestEnv::shared().await;
-    let sdk = env.sdk_config().await;
-    let ecs = aws_sdk_ecs::Client::new(&sdk);
-    // The local stack's names: `devstack traffic` serves courier-local.
-    let stack = StackBuilder::named(devstack::STACK_NAME)
-        .revision(
-            Revision::image("courier:1")
-                .memory(512)
-                .env("COURIER_ROLE", "all")
-                .env("COURIER_PORT", "5678"),
-        )
-        .service(1)
-        .build(&sdk)
-        .await
-        .unwrap();
-
-    // Nothing answers at the URL: the incident is deployed all the same, then traffic says why
-    // it cannot run.
-    let free = devstack::ports::free_port().unwrap();
-    let out = traffic(
-        env,
-        &[
-            "--profile",
-            "stall-worker",
-            "--seconds",
-            "1",
-            "--url",
-            &format!("http://127.0.0.1:{free}"),
-        ],
-    )
-    .await;
-    let text = output_text(&out);
-    assert!(!out.status.success(), "{text}");
-    assert!(
-        text.contains("stall-worker: deployed courier-local-courier:2"),
-        "{text}"
-    );
-    assert!(text.contains("nothing answers GET /healthz at"), "{text}");
-
-    let task_definition = stack
-        .describe_service()
-        .await
-        .task_definition()
-        .unwrap()
-        .to_owned();
-    assert!(
-        task_definition.ends_with("courier-local-courier:2"),
-        "{task_definition}"
-    );
-    let described = ecs
-        .describe_task_definition()
-        .task_definition(&task_definition)
-        .send()
-        .await
-        .unwrap();
-    let container = &described.task_definition().unwrap().container_definitions()[0];
-    let env: Vec<(&str, &str)> = container
-        .environment()
-        .iter()
-        .filter_map(|kv| Some((kv.name()?, kv.value()?)))
-        .collect();
-    assert!(env.contains(&("COURIER_ROLE", "api")), "{env:?}");
-    assert!(
-        env.contains(&("COURIER_PORT", "5678")),
-        "the rest of the environment is kept: {env:?}"
-    );
-    assert!(!env.contains(&("COURIER_ROLE", "all")));
-    assert_eq!(container.image(), Some("courier:1"));
 }
