@@ -102,9 +102,30 @@ async fn the_stall_worker_drill_warns_before_the_alarm_and_the_timeline_tells_it
     );
 
     // The on-call engineer rolls back to revision 1 and waits for it.
+    let rolled_back = Instant::now();
     let out = deck.run(&["rollback", "--to", "1", "--yes"]);
     assert!(out.status.success(), "{}", text(&out));
     stack.wait_completed(Duration::from_secs(120)).await;
+    // Recovery with the drill's traffic still on: the worker drains the queue and the alarm
+    // returns to OK on its own (the README's figure: the time from the rollback).
+    eventually(
+        Duration::from_secs(300),
+        "the queue drained, the alarm OK",
+        || async {
+            let status = deck.status();
+            let (alarm, visible) = (status.alarm("queue-depth"), status.queue("visible"));
+            if alarm == "OK" && (0..5).contains(&visible) {
+                Ok(())
+            } else {
+                Err(format!("alarm {alarm}, {visible} visible"))
+            }
+        },
+    )
+    .await;
+    println!(
+        "stall-worker: rollback to depth alarm OK in {} s",
+        rolled_back.elapsed().as_secs()
+    );
     assert!(
         !drill.is_finished(),
         "the drill's traffic runs until stopped"
