@@ -8,9 +8,11 @@
 //! processes (a kill). It reads the stack from the SSM discovery parameters, as stackdeck does,
 //! so the same drill runs against the local stack or a test's own stack.
 
+mod bad_deploy;
 mod deploy;
 mod stall_worker;
 mod target;
+mod task_kill;
 
 pub use target::Target;
 
@@ -66,6 +68,8 @@ impl Name {
     pub fn about(self) -> About {
         match self {
             Name::StallWorker => stall_worker::ABOUT,
+            Name::BadDeploy => bad_deploy::ABOUT,
+            Name::TaskKill => task_kill::ABOUT,
             _ => About {
                 fault: "not written yet",
                 look: "",
@@ -98,6 +102,8 @@ pub async fn run(name: Name, target: &Target) -> Result<()> {
     let about = name.about();
     let injected = match name {
         Name::StallWorker => stall_worker::inject(target).await?,
+        Name::BadDeploy => bad_deploy::inject(target).await?,
+        Name::TaskKill => task_kill::inject(target).await?,
         other => anyhow::bail!("drill {} is not written yet", other.as_str()),
     };
     println!("{}: {injected}", name.as_str());

@@ -3,7 +3,9 @@
 //! metric is the test's alone), runs the drill, sees its signal in `stackdeck status --format
 //! json`, applies the drill's documented fix and sees recovery. Alarm periods are shortened.
 
+mod bad_deploy;
 mod stall_worker;
+mod task_kill;
 
 use super::kit::text;
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
@@ -25,6 +27,9 @@ pub struct Setup {
     pub desired: i32,
     /// stackdeck's config file.
     pub config: &'static str,
+    /// The stack has its log group (`/ecs/<name>`, discovery parameter `log_group`): the agent
+    /// ships the tasks' output there, for `stackdeck logs`.
+    pub log_group: bool,
 }
 
 impl Default for Setup {
@@ -34,6 +39,7 @@ impl Default for Setup {
             max_receive: 5,
             desired: 1,
             config: "",
+            log_group: false,
         }
     }
 }
@@ -102,7 +108,10 @@ impl DrillStack {
             ("RUST_LOG", "info".to_owned()),
         ];
 
-        let builder = StackBuilder::new(prefix);
+        let mut builder = StackBuilder::new(prefix);
+        if setup.log_group {
+            builder = builder.log_group();
+        }
         let options = Options {
             metrics_interval: Duration::from_secs(2),
             evaluation_interval: Duration::from_secs(2),

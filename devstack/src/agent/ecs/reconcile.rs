@@ -208,10 +208,7 @@ fn follow_moto(
         {
             d.failed_tasks += 1;
         }
-        exited.push((
-            task.arn,
-            format!("Essential container in task exited ({status})"),
-        ));
+        exited.push((task.arn, tasks::exit_reason(status)));
     }
     exited
 }

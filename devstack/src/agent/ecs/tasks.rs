@@ -1,6 +1,7 @@
 //! The service's task processes: started as moto records them (RunTask, with the service's
-//! network) and as the container asks (courier, its arguments and environment), stopped with
-//! SIGTERM and then SIGKILL.
+//! network) and as the container asks (courier, its arguments and environment, with ECS's own
+//! `ECS_CONTAINER_METADATA_URI_V4` naming the task), stopped with SIGTERM and then SIGKILL; a
+//! process that exits by itself is stopped with ECS's reason ([`exit_reason`]).
 
 use super::super::{logs, Agent};
 use super::state::Task;
@@ -154,7 +155,8 @@ pub(super) async fn start_task(
         .map(|s| s.tasks.iter().map(|t| t.port).collect())
         .unwrap_or_default();
     let port = task_port(agent.config.first_task_port, &used);
-    let mut cmd = command(agent, &container, port);
+    let task_id = arn.rsplit('/').next().unwrap_or_default().to_owned();
+    let mut cmd = command(agent, &container, port, &task_id);
     cmd.stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .stdin(std::process::Stdio::null())
@@ -165,7 +167,6 @@ pub(super) async fn start_task(
             cmd.as_std().get_program()
         )
     })?;
-    let task_id = arn.rsplit('/').next().unwrap_or_default().to_owned();
     let prefix = container
         .log_configuration()
         .and_then(|l| l.options())
@@ -201,8 +202,14 @@ pub(super) async fn start_task(
 
 /// The process of a container: its image maps to the courier binary (or, when the image is an
 /// absolute path to an executable on this machine, to that), its `command` are the arguments,
-/// its environment the container's plus the local endpoint, database and port.
-fn command(agent: &Agent, container: &ContainerDefinition, port: u16) -> tokio::process::Command {
+/// its environment the container's plus the local endpoint, database and port, and the task
+/// metadata endpoint's variable ECS sets in every container ([`metadata_uri`]).
+fn command(
+    agent: &Agent,
+    container: &ContainerDefinition,
+    port: u16,
+    task_id: &str,
+) -> tokio::process::Command {
     let image = container.image().unwrap_or_default();
     let program = if image.starts_with('/') && std::path::Path::new(image).is_file() {
         std::path::PathBuf::from(image)
@@ -222,7 +229,8 @@ fn command(agent: &Agent, container: &ContainerDefinition, port: u16) -> tokio::
         .env("AWS_ENDPOINT_URL", endpoint)
         .env("AWS_REGION", crate::REGION)
         .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test");
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env(METADATA_VARIABLE, metadata_uri(task_id));
     if let Some(pg) = agent.config.pg_port {
         cmd.env(
             "DATABASE_URL",
@@ -230,4 +238,61 @@ fn command(agent: &Agent, container: &ContainerDefinition, port: u16) -> tokio::
         );
     }
     cmd
+}
+
+/// The variable ECS sets in every container of a task: its task metadata endpoint.
+pub const METADATA_VARIABLE: &str = "ECS_CONTAINER_METADATA_URI_V4";
+
+/// The task metadata endpoint of task `task_id`, at ECS's link-local address (nothing answers
+/// there locally): the path ends in the task's id, so a process says which task it is — how
+/// `devstack drill task-kill` finds the process of a task the ECS API lists.
+pub fn metadata_uri(task_id: &str) -> String {
+    format!("http://169.254.170.2/v4/{task_id}")
+}
+
+/// The stopped reason of a task whose essential container exited by itself, as ECS gives it,
+/// with the exit code ECS reports for the container (128 + the signal of a killed process, as
+/// Docker counts it: 137 for SIGKILL, an OOM kill among them).
+pub fn exit_reason(status: std::process::ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    let code = match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exit code {code}"),
+        (None, Some(signal)) => format!("exit code {}: {}", 128 + signal, signal_name(signal)),
+        (None, None) => "exit code unknown".to_owned(),
+    };
+    format!("Essential container in task exited ({code})")
+}
+
+fn signal_name(signal: i32) -> String {
+    match signal {
+        libc::SIGKILL => "killed by SIGKILL".to_owned(),
+        libc::SIGTERM => "SIGTERM".to_owned(),
+        libc::SIGSEGV => "SIGSEGV".to_owned(),
+        libc::SIGABRT => "SIGABRT".to_owned(),
+        other => format!("signal {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::process::ExitStatusExt;
+
+    #[test]
+    fn an_exited_container_gets_ecs_reason_with_its_exit_code() {
+        assert_eq!(
+            exit_reason(std::process::ExitStatus::from_raw(1 << 8)),
+            "Essential container in task exited (exit code 1)"
+        );
+        // A raw wait status of 9: killed by signal 9.
+        assert_eq!(
+            exit_reason(std::process::ExitStatus::from_raw(libc::SIGKILL)),
+            "Essential container in task exited (exit code 137: killed by SIGKILL)"
+        );
+    }
+
+    #[test]
+    fn the_metadata_uri_ends_in_the_task_id() {
+        assert!(metadata_uri("abc123").ends_with("/abc123"));
+    }
 }
