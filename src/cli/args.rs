@@ -166,6 +166,22 @@ pub enum Command {
         #[command(flatten)]
         act: ActArgs,
     },
+    /// Open a shell (or run CMD) in a task's container with ECS Exec (`aws ecs execute-command
+    /// --interactive`, or the config's `[exec] command`); checked first: the service's
+    /// enableExecuteCommand, the task RUNNING with the container, the programs on PATH.
+    /// Audited; refused under --read-only unless the config's `[exec] allow_in_read_only`.
+    /// Exit code: the command's; 2 when refused.
+    Exec {
+        /// The task's id (or ARN); default: the service's only running task.
+        task: Option<String>,
+        /// The container; default: the task's first essential one.
+        #[arg(long, short = 'c')]
+        container: Option<String>,
+        /// The command to run in the container (default: the config's `[exec] shell`, else
+        /// /bin/sh), after `--`: `stackdeck exec -- ls -l /app`.
+        #[arg(last = true, value_name = "CMD")]
+        command: Vec<String>,
+    },
     /// Purge the work queue (or the dead-letter queue with --dlq): every message is deleted.
     Purge {
         /// Purge the dead-letter queue instead of the work queue.
