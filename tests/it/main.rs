@@ -13,6 +13,7 @@ mod discover_tags;
 mod discovery;
 mod doctor;
 mod drill;
+mod exec;
 mod kit;
 mod multi;
 mod operations;
