@@ -44,8 +44,8 @@ pub struct GlobalArgs {
     /// AWS endpoint URL, e.g. http://127.0.0.1:4566 for the local stack (default: AWS_ENDPOINT_URL).
     #[arg(long, global = true)]
     pub endpoint_url: Option<String>,
-    /// Refuse every mutation (redeploy, rollback, scale, stop-task, purge, redrive); the TUI does not
-    /// even bind their keys.
+    /// Refuse every mutation (redeploy, rollback, scale, stop-task, purge, redrive), and exec
+    /// unless the config's `[exec] allow_in_read_only`; the TUI does not even bind their keys.
     #[arg(long, global = true)]
     pub read_only: bool,
     /// Dashboard theme: dark, light, high-contrast, or a theme file's path.
