@@ -1,6 +1,6 @@
 //! Which one, in a stack of several: a purge or a redrive asks which queue, a redeploy, a
-//! rollback or a scale which service, a stop-task or an exec which task, before anything is read; the
-//! choice puts that queue or service first in the stack the plan is made on
+//! rollback or a scale which service, a stop-task or an exec which task, before anything is
+//! read; the choice puts that queue or service first in the stack the plan is made on
 //! (`StackResources::focus_queue`, `focus_service`), or names the task.
 
 use crate::model::dashboard::Dashboard;
