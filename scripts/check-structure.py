@@ -16,7 +16,7 @@ import sys
 
 # What each top-level module of src/ may depend on. The runners (the binary's entry points and
 # the effects runner) sit on top and may use everything.
-RUNNERS = {"tui", "tui_switch", "tui_clip", "picker_tui", "terminal", "cli", "status", "doctor", "logs_cmd", "timeline_cmd", "refresh", "main", "lib"}
+RUNNERS = {"tui", "tui_switch", "tui_clip", "tui_exec", "picker_tui", "terminal", "cli", "status", "doctor", "logs_cmd", "timeline_cmd", "refresh", "main", "lib"}
 LAYERS = {
     "model": set(),
     "config": set(),

@@ -1,6 +1,6 @@
 //! The optional config file, `$XDG_CONFIG_HOME/stackdeck/config.toml` (else
 //! `~/.config/stackdeck/config.toml`): default stack, refresh interval, theme, log buffer, key
-//! overrides, and per-stack settings such as `read_only`.
+//! overrides, per-stack settings such as `read_only`, and how exec runs (`[exec]`).
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -39,6 +39,27 @@ pub struct Config {
     /// `age_seconds = 300` (`model::warnings::Thresholds` says which there are).
     #[serde(default)]
     pub warnings: BTreeMap<String, u32>,
+    /// `[exec]`: how `e`, `:exec` and `stackdeck exec` open a shell in a task's container.
+    #[serde(default)]
+    pub exec: ExecConfig,
+}
+
+/// `[exec]`: the program exec runs and whether a read-only stackdeck may run it.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ExecConfig {
+    /// The argv template, one element per argument, each with its placeholders (`{cluster}`,
+    /// `{service}`, `{task}`, `{container}`, `{command}`, `{region}`, `{profile}`,
+    /// `{endpoint}`, `{stack}`) substituted; no shell is involved. Default: `aws ecs
+    /// execute-command …` (`ops::exec::DEFAULT_COMMAND`), to which stackdeck adds `--region`,
+    /// `--profile` (unless the profile is `default`) and `--endpoint-url` (when one is set);
+    /// a template given here gets nothing added: it names the placeholders it wants.
+    pub command: Option<Vec<String>>,
+    /// The command run in the container when none is given (`{command}`; default `/bin/sh`).
+    pub shell: Option<String>,
+    /// Exec changes nothing, but a read-only stackdeck refuses it unless this is `true`.
+    #[serde(default)]
+    pub allow_in_read_only: bool,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
@@ -147,6 +168,9 @@ read_only = true
 theme = "high-contrast"
 [warnings]
 age_seconds = 300
+[exec]
+command = ["sh", "-c", "echo {task}"]
+allow_in_read_only = true
 "#,
             "c.toml",
         )
@@ -156,6 +180,9 @@ age_seconds = 300
         assert_eq!(config.production, ["*-prod"]);
         assert_eq!(config.warnings["age_seconds"], 300);
         assert!(!config.stack("other").read_only);
+        assert_eq!(config.exec.command.as_deref().map(<[String]>::len), Some(3));
+        assert!(config.exec.allow_in_read_only && config.exec.shell.is_none());
+        assert!(!Config::default().exec.allow_in_read_only);
         let err = Config::parse("refresh_secs = 3", "/x/config.toml").unwrap_err();
         assert!(
             err.contains("/x/config.toml") && err.contains("refresh_secs"),

@@ -23,5 +23,6 @@ pub mod theme;
 pub mod timeline_cmd;
 pub mod tui;
 pub mod tui_clip;
+pub mod tui_exec;
 pub mod tui_switch;
 pub mod ui;

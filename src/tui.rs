@@ -11,7 +11,6 @@ use crate::config::Config;
 use crate::model::mutation::{read_only_message, PlanError};
 use crate::model::stack::StackResources;
 use crate::ops::{self, audit, picker};
-use crate::terminal::{Input, Reader};
 use crate::tui_switch::{self, Arrived, Aws};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -24,7 +23,7 @@ fn now() -> i64 {
 
 /// Run `work` for an action and send its message; if it panics, send `failed(why)` instead, so
 /// the dashboard never waits for an answer that cannot come (the action stays in flight).
-fn guarded(
+pub(crate) fn guarded(
     tasks: &mut Tasks,
     tx: &mpsc::UnboundedSender<Msg>,
     failed: impl FnOnce(String) -> Msg + Send + 'static,
@@ -113,16 +112,7 @@ impl Runner {
 
         // Keys: crossterm's read blocks, so it lives on its own thread. The mouse unless off.
         let mouse = self.config.mouse.unwrap_or(true);
-        let keys = tx.clone();
-        let reader = Reader::spawn(move |input| {
-            keys.send(match input {
-                Input::Key(key) => Msg::Key(key),
-                Input::Resize(..) => Msg::Resize,
-                Input::Pointer { x, y, wheel } if mouse => Msg::Pointer { x, y, wheel },
-                Input::Pointer { .. } => return true,
-            })
-            .is_ok()
-        });
+        let mut reader = crate::tui_exec::read_keys(&tx, mouse);
 
         // The clock: once a second (ages are shown in seconds).
         let ticks = tx.clone();
@@ -145,7 +135,12 @@ impl Runner {
         let mut code = 0;
         'outer: loop {
             for effect in pending.drain(..) {
-                if !self.perform(effect, &tx, &mut tasks) {
+                // Exec takes the terminal itself: only the loop has it.
+                if let Effect::HandOver { session, scope } = effect {
+                    let (term, handed) = (&mut terminal, (session, scope));
+                    let hand_over = crate::tui_exec::hand_over;
+                    reader = hand_over(&self, handed, term, reader, mouse, &tx, &mut tasks).await;
+                } else if !self.perform(effect, &tx, &mut tasks) {
                     break 'outer;
                 }
             }
@@ -290,6 +285,10 @@ impl Runner {
                     Msg::Executed { mutation, result }
                 });
             }
+            Effect::Exec { ask, scope } => crate::tui_exec::prepare(self, ask, scope, tx, tasks),
+            Effect::HandOver { session, scope } => {
+                crate::tui_exec::detached(self, (session, scope), tx, tasks)
+            }
             Effect::Decline { mutation, scope } => {
                 let ctx = self.ops(scope);
                 tasks.mutations.spawn(notice(
@@ -319,7 +318,7 @@ impl Runner {
     }
 
     /// The operations context of the effect's stack (the same one the scriptable commands use).
-    fn ops(&self, scope: Scope) -> ops::Context {
+    pub(crate) fn ops(&self, scope: Scope) -> ops::Context {
         ops::Context {
             sdk: self.aws.sdk.clone(),
             profile: self.aws.profile.clone(),

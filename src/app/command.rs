@@ -2,6 +2,7 @@
 //! line and whether it mutates. The parser, the help overlay, the command line's hint and the
 //! "unknown command" error all read it.
 
+use crate::model::exec::ExecAsk;
 use crate::model::mutation::Request;
 use crate::model::rollback::Wanted;
 
@@ -22,6 +23,9 @@ pub enum Command {
     Timeline,
     /// A mutation: planned and confirmed first, refused under read-only.
     Mutate(Request),
+    /// `:exec [TASK]`: a shell in the task's container (no mutation; refused under read-only
+    /// unless the config allows it).
+    Exec(ExecAsk),
 }
 
 /// One row of the table.
@@ -153,6 +157,20 @@ pub const COMMANDS: &[Spec] = &[
         parse: |_, arg| {
             let task = arg.map(str::to_owned);
             Ok(Command::Mutate(Request::StopTask { task }))
+        },
+    },
+    Spec {
+        names: &["exec"],
+        args: "[ID]",
+        // `e`'s line in the help says it; left out of the hint, which then still fits 160 columns.
+        help: None,
+        mutates: false,
+        parse: |_, arg| {
+            let task = arg.map(str::to_owned);
+            Ok(Command::Exec(ExecAsk {
+                task,
+                ..ExecAsk::default()
+            }))
         },
     },
     Spec {
@@ -295,6 +313,13 @@ mod tests {
             })))
         );
         assert_eq!(
+            parse("exec 0a1b"),
+            Ok(Some(Command::Exec(ExecAsk {
+                task: Some("0a1b".into()),
+                ..ExecAsk::default()
+            })))
+        );
+        assert_eq!(
             parse("purge dlq"),
             Ok(Some(Command::Mutate(Request::Purge { dlq: true })))
         );
@@ -304,7 +329,7 @@ mod tests {
         );
         assert_eq!(
             parse("bogus"),
-            Err("unknown command :bogus (known: :stack NAME, :service [C/]NAME, :profile NAME, :region NAME, :theme NAME, :redeploy, :rollback [REV], :scale N, :stop-task [ID], :purge [dlq], :redrive, :audit, :timeline, :q, :help)".into())
+            Err("unknown command :bogus (known: :stack NAME, :service [C/]NAME, :profile NAME, :region NAME, :theme NAME, :redeploy, :rollback [REV], :scale N, :stop-task [ID], :exec [ID], :purge [dlq], :redrive, :audit, :timeline, :q, :help)".into())
         );
     }
 }

@@ -127,6 +127,7 @@ impl State {
             Command::Audit => vec![Effect::LoadAudit],
             Command::Timeline => self.open_timeline(),
             Command::Mutate(request) => self.request(request),
+            Command::Exec(ask) => self.exec(ask),
         }
     }
 
@@ -205,6 +206,7 @@ impl State {
             }
             Action::Purge => return self.request(Request::Purge { dlq: false }),
             Action::StopTask => return self.request(Request::StopTask { task: None }),
+            Action::Exec => return self.exec(Default::default()),
             Action::Timeline => return self.open_timeline(),
             Action::Copy => return self.copy_focused(),
             Action::Console => return self.open_focused(),

@@ -110,12 +110,13 @@ pub enum Action {
     Rollback,
     Purge,
     StopTask,
+    Exec,
     Timeline,
 }
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 27] = [
         Action::Help,
         Action::Filter,
         Action::Command,
@@ -137,6 +138,7 @@ impl Action {
         Action::Timeline,
         Action::Copy,
         Action::Console,
+        Action::Exec,
         Action::Redeploy,
         Action::Rollback,
         Action::Purge,
@@ -172,6 +174,7 @@ impl Action {
             Action::Rollback => "rollback",
             Action::Purge => "purge",
             Action::StopTask => "stop_task",
+            Action::Exec => "exec",
             Action::Timeline => "timeline",
         }
     }
@@ -204,6 +207,7 @@ impl Action {
             Action::Rollback => "roll back (asks)",
             Action::Purge => "purge queue (asks)",
             Action::StopTask => "stop a task (asks)",
+            Action::Exec => "shell in a task",
             Action::Timeline => "incident timeline",
         }
     }
@@ -251,12 +255,14 @@ impl Action {
             Action::Rollback => &[Key::Ctrl('b')],
             Action::Purge => &[Key::Ctrl('p')],
             Action::StopTask => &[Key::Char('x')],
+            Action::Exec => &[Key::Char('e')],
             Action::Timeline => &[Key::Char('t')],
         }
     }
 }
 
-/// Key → action, after the config file's overrides; read-only mode leaves mutations unbound.
+/// Key → action, after the config file's overrides; read-only mode leaves mutations unbound, and
+/// exec too unless the config's `[exec] allow_in_read_only`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Keymap {
     bindings: BTreeMap<Key, Action>,
@@ -264,10 +270,11 @@ pub struct Keymap {
 
 impl Keymap {
     /// The default bindings with `overrides` (action name → keys) applied: an overridden action
-    /// loses its default keys.
+    /// loses its default keys. `exec_in_read_only`: bind exec even when `read_only`.
     pub fn new(
         overrides: &BTreeMap<String, Vec<String>>,
         read_only: bool,
+        exec_in_read_only: bool,
     ) -> Result<Keymap, String> {
         let mut chosen: BTreeMap<Action, Vec<Key>> = Action::ALL
             .into_iter()
@@ -292,7 +299,8 @@ impl Keymap {
         }
         let mut bindings = BTreeMap::new();
         for (action, keys) in chosen {
-            if read_only && action.mutates() {
+            let gated = action.mutates() || (action == Action::Exec && !exec_in_read_only);
+            if read_only && gated {
                 continue;
             }
             for key in keys {
@@ -322,7 +330,7 @@ impl Keymap {
 
 impl Default for Keymap {
     fn default() -> Self {
-        Keymap::new(&BTreeMap::new(), false).expect("the defaults are valid")
+        Keymap::new(&BTreeMap::new(), false, false).expect("the defaults are valid")
     }
 }
 
@@ -343,18 +351,24 @@ mod tests {
     fn overrides_replace_defaults_and_read_only_unbinds_mutations() {
         let mut overrides = BTreeMap::new();
         overrides.insert("quit".to_owned(), vec!["x".to_owned()]);
-        let map = Keymap::new(&overrides, false).unwrap();
+        let map = Keymap::new(&overrides, false, false).unwrap();
         assert_eq!(map.action(Key::Char('x')), Some(Action::Quit));
         assert_eq!(map.action(Key::Char('q')), None);
         assert_eq!(map.action(Key::Ctrl('r')), Some(Action::Redeploy));
-        let ro = Keymap::new(&BTreeMap::new(), true).unwrap();
+        let ro = Keymap::new(&BTreeMap::new(), true, false).unwrap();
         assert_eq!(ro.action(Key::Ctrl('r')), None);
         assert_eq!(ro.action(Key::Ctrl('p')), None);
         assert_eq!(ro.action(Key::Char('x')), None);
         let defaults = Keymap::default();
         assert_eq!(defaults.action(Key::Char('x')), Some(Action::StopTask));
+        // Exec: bound unless read-only, where only the config's allow_in_read_only binds it.
+        assert_eq!(defaults.action(Key::Char('e')), Some(Action::Exec));
+        assert_eq!(ro.action(Key::Char('e')), None);
+        let allowed = Keymap::new(&BTreeMap::new(), true, true).unwrap();
+        assert_eq!(allowed.action(Key::Char('e')), Some(Action::Exec));
+        assert_eq!(allowed.action(Key::Char('x')), None);
         overrides.insert("fly".to_owned(), vec!["f".to_owned()]);
-        assert!(Keymap::new(&overrides, false)
+        assert!(Keymap::new(&overrides, false, false)
             .unwrap_err()
             .contains("`fly`"));
     }

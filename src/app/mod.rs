@@ -9,6 +9,7 @@
 
 pub mod command;
 mod dialog;
+mod exec;
 mod follow;
 mod input;
 pub mod keys;
@@ -97,6 +98,8 @@ pub struct State {
     resources: StackResources,
     /// --read-only.
     global_read_only: bool,
+    /// The config's `[exec] allow_in_read_only`.
+    exec_in_read_only: bool,
     per_stack: BTreeMap<String, StackConfig>,
     key_overrides: BTreeMap<String, Vec<String>>,
     keymap: Keymap,
@@ -135,6 +138,8 @@ pub struct State {
 #[derive(Clone, Debug, Default)]
 pub struct Settings {
     pub read_only: bool,
+    /// Exec allowed in read-only mode (the config's `[exec] allow_in_read_only`).
+    pub exec_in_read_only: bool,
     pub interval: i64,
     pub log_lines: usize,
     pub theme: Theme,
@@ -157,7 +162,8 @@ impl State {
                 .per_stack
                 .get(&resources.stack)
                 .is_some_and(|s| s.read_only);
-        let keymap = Keymap::new(&settings.key_overrides, read_only)?;
+        let (overrides, exec_ro) = (&settings.key_overrides, settings.exec_in_read_only);
+        let keymap = Keymap::new(overrides, read_only, exec_ro)?;
         let mut logs = LogView::new(if settings.log_lines == 0 {
             crate::config::DEFAULT_LOG_LINES
         } else {
@@ -169,6 +175,7 @@ impl State {
         Ok(State {
             resources,
             global_read_only: settings.read_only,
+            exec_in_read_only: exec_ro,
             per_stack: settings.per_stack,
             key_overrides: settings.key_overrides,
             keymap,
@@ -347,6 +354,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Planned(planned) => state.planned(planned),
         Msg::Choices(choices) => state.choices(choices),
         Msg::Executed { mutation, result } => state.executed(mutation, result),
+        msg @ (Msg::ExecReady(_) | Msg::ExecEnded(_)) => state.exec_msg(msg),
         Msg::AuditLoaded(Ok(mut records)) => {
             if matches!(
                 state.ops.dialog,

@@ -5,6 +5,7 @@
 use super::keys::Key;
 use crate::model::audit::Record;
 use crate::model::dashboard::Dashboard;
+use crate::model::exec::{ExecAsk, ExecSession};
 use crate::model::logs::TailEvent;
 use crate::model::mutation::{Mutation, PlanError, Request};
 use crate::model::rollback::RollbackChoices;
@@ -76,6 +77,10 @@ pub enum Msg {
     },
     /// Something the footer must say (e.g. an audit line that could not be written).
     Notice(String),
+    /// Exec's pre-checks passed (the session to run) or refused it (the one line why, audited).
+    ExecReady(Result<ExecSession, String>),
+    /// The exec session ended and the terminal is the dashboard's again: how it ended.
+    ExecEnded(Result<String, String>),
 }
 
 /// What `:profile` or `:region` asks for.
@@ -171,6 +176,18 @@ pub enum Effect {
     Refuse {
         action: String,
         message: String,
+        scope: Scope,
+    },
+    /// Exec's pre-checks (`ops::exec::prepare`, refusals audited), then send `Msg::ExecReady`.
+    Exec {
+        ask: ExecAsk,
+        scope: Scope,
+    },
+    /// Hand the terminal to the exec session: leave the dashboard's screen, stop reading keys,
+    /// run it and wait, take the terminal back and redraw it whole; audit the session, then
+    /// send `Msg::ExecEnded`.
+    HandOver {
+        session: ExecSession,
         scope: Scope,
     },
     /// Read the audit log, then send `Msg::AuditLoaded`.

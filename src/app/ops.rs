@@ -121,7 +121,7 @@ impl State {
         }
     }
 
-    fn refuse(&self, action: &str, message: &str) -> Effect {
+    pub(super) fn refuse(&self, action: &str, message: &str) -> Effect {
         Effect::Refuse {
             action: action.to_owned(),
             message: message.to_owned(),
@@ -160,7 +160,7 @@ impl State {
     }
 
     /// Read what the dialog of `request` needs, on `scope`.
-    fn plan_on(&mut self, request: Request, scope: Scope) -> Vec<Effect> {
+    pub(super) fn plan_on(&mut self, request: Request, scope: Scope) -> Vec<Effect> {
         self.ops.in_flight = Some(InFlight {
             what: format!("reading {}", request.name()),
             since: self.now,
@@ -169,6 +169,8 @@ impl State {
             Request::Rollback {
                 to: Wanted::LastCompleted,
             } => vec![Effect::RollbackChoices(scope)],
+            // Not a mutation: checked, then run on the terminal, without a dialog.
+            Request::Exec(ask) => vec![Effect::Exec { ask, scope }],
             request => vec![Effect::Plan { request, scope }],
         }
     }

@@ -64,7 +64,11 @@ impl State {
         self.refresh.reset();
         self.scroll.clear();
         self.message = Some(format!("stack {}", self.stack()));
-        match Keymap::new(&self.key_overrides, self.read_only()) {
+        match Keymap::new(
+            &self.key_overrides,
+            self.read_only(),
+            self.exec_in_read_only,
+        ) {
             Ok(map) => self.keymap = map,
             Err(e) => self.message = Some(e),
         }

@@ -1,9 +1,10 @@
 //! Which one, in a stack of several: a purge or a redrive asks which queue, a redeploy, a
-//! rollback or a scale which service, a stop-task which task, before anything is read; the
-//! choice puts that queue or service first in the stack the plan is made on
+//! rollback or a scale which service, a stop-task or an exec which task, before anything is
+//! read; the choice puts that queue or service first in the stack the plan is made on
 //! (`StackResources::focus_queue`, `focus_service`), or names the task.
 
 use crate::model::dashboard::Dashboard;
+use crate::model::exec::ExecAsk;
 use crate::model::mutation::Request;
 use crate::model::sqs::queue_name;
 use crate::model::stack::{numbered_key, StackResources};
@@ -13,9 +14,12 @@ fn on_queue(request: &Request) -> bool {
     matches!(request, Request::Purge { .. } | Request::Redrive)
 }
 
-/// A stop-task without a task id, asking which of the tasks the last refresh listed.
+/// A stop-task or an exec without a task id, asking which of the tasks the last refresh listed.
 fn on_task(request: &Request) -> bool {
-    matches!(request, Request::StopTask { task: None })
+    matches!(
+        request,
+        Request::StopTask { task: None } | Request::Exec(ExecAsk { task: None, .. })
+    )
 }
 
 /// What `request` could act on: each one's name and what tells it apart (its DLQ, its cluster,
@@ -25,7 +29,7 @@ pub(super) fn options(
     data: Option<&Dashboard>,
     request: &Request,
 ) -> Vec<(String, String)> {
-    if let Request::StopTask { task } = request {
+    if let Request::StopTask { task } | Request::Exec(ExecAsk { task, .. }) = request {
         if task.is_some() {
             return Vec::new();
         }
@@ -72,8 +76,10 @@ pub(super) fn focus(
     name: &str,
 ) -> Result<(StackResources, Request), String> {
     if on_task(&request) {
-        let request = Request::StopTask {
-            task: Some(name.to_owned()),
+        let task = Some(name.to_owned());
+        let request = match request {
+            Request::Exec(ask) => Request::Exec(ExecAsk { task, ..ask }),
+            _ => Request::StopTask { task },
         };
         return Ok((stack.clone(), request));
     }

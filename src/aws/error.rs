@@ -110,6 +110,7 @@ pub fn iam_action(operation: &str, detail: &str) -> String {
         ROLLBACK,
         SCALE,
         STOP_TASK,
+        EXEC,
         PURGE,
         REDRIVE,
         TIMELINE,

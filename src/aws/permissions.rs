@@ -84,6 +84,19 @@ pub const STOP_TASK: &[&str] = &[
     "ecs:StopTask",
 ];
 
+/// `stackdeck exec [TASK]`: the running tasks (without a TASK), the service's
+/// enableExecuteCommand, the task and its task definition; then the AWS CLI's
+/// ExecuteCommand, whose Session Manager channel needs the `ssmmessages` actions (on the task
+/// role, which ECS Exec also needs).
+pub const EXEC: &[&str] = &[
+    "ssm:GetParametersByPath",
+    "ecs:ListTasks",
+    "ecs:DescribeServices",
+    "ecs:DescribeTasks",
+    "ecs:DescribeTaskDefinition",
+    "ecs:ExecuteCommand",
+];
+
 /// `stackdeck purge [--dlq]`.
 pub const PURGE: &[&str] = &[
     "ssm:GetParametersByPath",
@@ -153,6 +166,7 @@ pub fn for_command(command: &str) -> Option<&'static [&'static str]> {
         "rollback" => ROLLBACK,
         "scale" => SCALE,
         "stop-task" => STOP_TASK,
+        "exec" => EXEC,
         "purge" => PURGE,
         "redrive" => REDRIVE,
         "timeline" => TIMELINE,

@@ -44,8 +44,8 @@ pub struct GlobalArgs {
     /// AWS endpoint URL, e.g. http://127.0.0.1:4566 for the local stack (default: AWS_ENDPOINT_URL).
     #[arg(long, global = true)]
     pub endpoint_url: Option<String>,
-    /// Refuse every mutation (redeploy, rollback, scale, stop-task, purge, redrive); the TUI does not
-    /// even bind their keys.
+    /// Refuse every mutation (redeploy, rollback, scale, stop-task, purge, redrive), and exec
+    /// unless the config's `[exec] allow_in_read_only`; the TUI does not even bind their keys.
     #[arg(long, global = true)]
     pub read_only: bool,
     /// Dashboard theme: dark, light, high-contrast, or a theme file's path.
@@ -165,6 +165,22 @@ pub enum Command {
         id: String,
         #[command(flatten)]
         act: ActArgs,
+    },
+    /// Open a shell (or run CMD) in a task's container with ECS Exec (`aws ecs execute-command
+    /// --interactive`, or the config's `[exec] command`); checked first: the service's
+    /// enableExecuteCommand, the task RUNNING with the container, the programs on PATH.
+    /// Audited; refused under --read-only unless the config's `[exec] allow_in_read_only`.
+    /// Exit code: the command's; 2 when refused.
+    Exec {
+        /// The task's id (or ARN); default: the service's only running task.
+        task: Option<String>,
+        /// The container; default: the task's first essential one.
+        #[arg(long, short = 'c')]
+        container: Option<String>,
+        /// The command to run in the container (default: the config's `[exec] shell`, else
+        /// /bin/sh), after `--`: `stackdeck exec -- ls -l /app`.
+        #[arg(last = true, value_name = "CMD")]
+        command: Vec<String>,
     },
     /// Purge the work queue (or the dead-letter queue with --dlq): every message is deleted.
     Purge {

@@ -12,6 +12,7 @@ pub use args::{
 
 use crate::aws::config::{self, AwsTarget};
 use crate::aws::ssm::Discovery;
+use crate::model::exec::ExecAsk;
 use crate::model::mutation::Request;
 use crate::ops::{self, audit, Context};
 use discover::discover;
@@ -131,6 +132,32 @@ pub async fn run(mut cli: Cli) -> i32 {
                 Err(code) => code,
             }
         }
+        Command::Exec {
+            task,
+            container,
+            command,
+        } => {
+            let resources = match resolve_stack(&cli.global, &target, &sdk, &config).await {
+                Ok(resources) => resources,
+                Err(code) => return code,
+            };
+            let ctx = Context {
+                read_only: cli.global.read_only || config.stack(&resources.stack).read_only,
+                sdk,
+                profile: target.profile_name(),
+                stack: resources,
+                audit_path: audit::default_path(),
+                assume_yes: false,
+            };
+            // The words after `--` are one command line, as execute-command's --command takes it.
+            let command = (!command.is_empty()).then(|| command.join(" "));
+            let ask = ExecAsk {
+                task,
+                container,
+                command,
+            };
+            return ops::exec::run(&ctx, &config.exec, &ask).await;
+        }
         Command::Redeploy { act } => (Request::Redeploy, act, None),
         Command::Rollback { to, act } => (Request::Rollback { to }, act, None),
         Command::Scale { count, act } => (
@@ -217,6 +244,7 @@ async fn dashboard(
     };
     let settings = crate::app::Settings {
         read_only: global.read_only,
+        exec_in_read_only: config.exec.allow_in_read_only,
         interval: refresh
             .or(config.refresh_seconds)
             .unwrap_or(crate::config::DEFAULT_REFRESH_SECONDS) as i64,

@@ -6,6 +6,7 @@ pub mod console;
 pub mod dashboard;
 pub mod discovery;
 pub mod ecs;
+pub mod exec;
 pub mod focus;
 pub mod glob;
 pub mod health;

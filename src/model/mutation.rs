@@ -114,6 +114,10 @@ pub enum Request {
     StopTask {
         task: Option<String>,
     },
+    /// Exec into a task's container. No mutation: never planned nor confirmed (`ops::exec`
+    /// checks and runs it); a request only so that the dashboard's task chooser asks which
+    /// task, as it does for a stop-task, and its refusals are audited the same way.
+    Exec(super::exec::ExecAsk),
 }
 
 impl Request {
@@ -288,6 +292,7 @@ mod tests {
             Request::Scale { count: 2 },
             Request::StopTask { task: None },
         ];
+        assert_eq!(Request::Exec(Default::default()).name(), "exec");
         for ((mutation, request), name) in mutations.iter().zip(&requests).zip([
             "redeploy",
             "rollback",

@@ -5,10 +5,14 @@
 //! A mutation goes request → [`plan`] → confirmation → [`execute`] (→ [`wait_stable`]), each step
 //! audited through the [`Context`]. The scriptable commands take it whole ([`run`]); the TUI's
 //! confirmed actions call the same functions, so a runbook and a key press take the same code
-//! path, write the same audit line, and fail the same way.
+//! path, write the same audit line, and fail the same way. Exec into a task's container
+//! ([`exec`]) is no mutation, but it is checked, refused in read-only mode and audited alike.
 
 pub mod audit;
 mod context;
+pub mod exec;
+#[cfg(test)]
+mod exec_tests;
 mod execute;
 pub mod picker;
 mod plan;

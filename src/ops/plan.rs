@@ -121,6 +121,10 @@ pub async fn plan(ctx: &Context, request: &Request) -> Result<(Mutation, Vec<Str
         }
         Request::Scale { count } => plan_scale(ctx, *count).await,
         Request::StopTask { task } => plan_stop_task(ctx, task.as_deref()).await,
+        // Not a mutation: `ops::exec` checks and runs it; nothing asks for its plan.
+        Request::Exec(_) => Err(PlanError::Refused(
+            "exec is not planned: run it with stackdeck exec, e or :exec".into(),
+        )),
         Request::Redrive => {
             let url = ctx.require("dlq_url")?;
             let facts = ctx.sqs().facts(&url).await.map_err(|e| e.message)?;

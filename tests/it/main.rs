@@ -13,6 +13,7 @@ mod discover_tags;
 mod discovery;
 mod doctor;
 mod drills;
+mod exec;
 mod kit;
 mod multi;
 mod operations;

@@ -1,5 +1,5 @@
 # IAM policies for the people and scripts that run stackdeck against this stack: read-only (the
-# dashboard, `status`) and operator (plus redeploy, rollback, scale, stop-task, purge, redrive). Their actions follow
+# dashboard, `status`) and operator (plus redeploy, rollback, scale, stop-task, exec, purge, redrive). Their actions follow
 # src/aws/permissions.rs; each on the narrowest resource it supports.
 
 data "aws_caller_identity" "current" {}
@@ -74,6 +74,11 @@ data "aws_iam_policy_document" "operator" {
     sid       = "StopOneTask"
     actions   = ["ecs:StopTask"]
     resources = [local.task_in_cluster]
+  }
+  statement {
+    sid       = "ExecIntoATask"
+    actions   = ["ecs:ExecuteCommand"]
+    resources = [local.task_in_cluster, "arn:aws:ecs:${var.region}:${local.account}:cluster/${var.cluster_name}"]
   }
   statement {
     sid       = "Purge"

@@ -1,6 +1,7 @@
 //! What moto drops from a service and ECS keeps: the deployment configuration (minimum healthy
-//! and maximum percent, the deployment circuit breaker, the deployment alarms) and the capacity
-//! provider strategy. moto accepts both in CreateService / UpdateService and answers `null`; the
+//! and maximum percent, the deployment circuit breaker, the deployment alarms), the capacity
+//! provider strategy and `enableExecuteCommand` (ECS Exec, which stackdeck's exec checks first;
+//! moto 5.2 has no such field at all). moto accepts them in CreateService / UpdateService; the
 //! agent keeps what the requests set, per service ARN, and lays it over every DescribeServices,
 //! CreateService and UpdateService answer, so the dashboard and Terraform read back what was set.
 //! The control loop takes its deployment limits from here too.
@@ -21,7 +22,11 @@ pub struct Configs {
 }
 
 /// The request fields kept, as ECS's API names them.
-const KEPT: [&str; 2] = ["deploymentConfiguration", "capacityProviderStrategy"];
+const KEPT: [&str; 3] = [
+    "deploymentConfiguration",
+    "capacityProviderStrategy",
+    "enableExecuteCommand",
+];
 
 impl Configs {
     /// Keep what a CreateService or UpdateService `request` sets for the service `arn`. A
@@ -138,6 +143,14 @@ mod tests {
         );
         let limits = configs.limits(ARN).unwrap();
         assert!(limits.circuit_breaker && limits.rollback);
+
+        // ECS Exec: set, then turned off again.
+        configs.record(ARN, &json!({"enableExecuteCommand": true}));
+        configs.lay_over(&mut service);
+        assert_eq!(service["enableExecuteCommand"], true);
+        configs.record(ARN, &json!({"enableExecuteCommand": false}));
+        configs.lay_over(&mut service);
+        assert_eq!(service["enableExecuteCommand"], false);
 
         let mut other = json!({"serviceArn": "arn:other", "deploymentConfiguration": null});
         configs.lay_over(&mut other);
