@@ -115,6 +115,7 @@ module "service" {
   db_sslmode                   = "require"
   db_password_secret_arn       = module.data.db_master_secret_arn
   fargate_spot_weight          = var.fargate_spot_weight
+  enable_execute_command       = true
 }
 
 module "operator" {

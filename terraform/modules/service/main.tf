@@ -164,6 +164,17 @@ data "aws_iam_policy_document" "task" {
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = [var.kms_key_arn]
   }
+
+  # ECS Exec (`stackdeck exec`, `aws ecs execute-command`): the task's SSM agent opens its
+  # channels. These actions take no resource ARN.
+  dynamic "statement" {
+    for_each = var.enable_execute_command ? [1] : []
+    content {
+      sid       = "ExecuteCommand"
+      actions   = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]
+      resources = ["*"]
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "task" {
@@ -227,6 +238,7 @@ resource "aws_ecs_service" "courier" {
   deployment_maximum_percent         = 200
   health_check_grace_period_seconds  = var.health_check_grace_period_seconds
   enable_ecs_managed_tags            = true
+  enable_execute_command             = var.enable_execute_command
   propagate_tags                     = "SERVICE"
   wait_for_steady_state              = var.wait_for_steady_state
 

@@ -243,3 +243,9 @@ variable "deployment_alarm_names" {
   type        = list(string)
   default     = []
 }
+
+variable "enable_execute_command" {
+  description = "ECS Exec into the tasks (stackdeck exec, aws ecs execute-command): the service's enableExecuteCommand and the task role's ssmmessages actions. Each session is logged by CloudTrail."
+  type        = bool
+  default     = false
+}

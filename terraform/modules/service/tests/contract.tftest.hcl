@@ -203,3 +203,25 @@ run "autoscaling_on_cpu_and_requests" {
     error_message = "The service scales on requests per target."
   }
 }
+
+run "exec_is_off_unless_asked" {
+  command = plan
+
+  assert {
+    condition     = !aws_ecs_service.courier.enable_execute_command
+    error_message = "ECS Exec must be off by default."
+  }
+}
+
+run "exec_on_opens_the_service" {
+  command = plan
+
+  variables {
+    enable_execute_command = true
+  }
+
+  assert {
+    condition     = aws_ecs_service.courier.enable_execute_command
+    error_message = "enable_execute_command must reach the service."
+  }
+}
