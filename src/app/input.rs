@@ -205,6 +205,7 @@ impl State {
             }
             Action::Purge => return self.request(Request::Purge { dlq: false }),
             Action::StopTask => return self.request(Request::StopTask { task: None }),
+            Action::StopDeployment => return self.request(Request::StopDeployment),
             Action::Timeline => return self.open_timeline(),
             Action::Copy => return self.copy_focused(),
             Action::Console => return self.open_focused(),

@@ -110,12 +110,13 @@ pub enum Action {
     Rollback,
     Purge,
     StopTask,
+    StopDeployment,
     Timeline,
 }
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 27] = [
         Action::Help,
         Action::Filter,
         Action::Command,
@@ -141,6 +142,7 @@ impl Action {
         Action::Rollback,
         Action::Purge,
         Action::StopTask,
+        Action::StopDeployment,
         Action::Quit,
     ];
 
@@ -172,6 +174,7 @@ impl Action {
             Action::Rollback => "rollback",
             Action::Purge => "purge",
             Action::StopTask => "stop_task",
+            Action::StopDeployment => "stop_deployment",
             Action::Timeline => "timeline",
         }
     }
@@ -204,6 +207,7 @@ impl Action {
             Action::Rollback => "roll back (asks)",
             Action::Purge => "purge queue (asks)",
             Action::StopTask => "stop a task (asks)",
+            Action::StopDeployment => "stop rollout (asks)",
             Action::Timeline => "incident timeline",
         }
     }
@@ -212,7 +216,11 @@ impl Action {
     pub fn mutates(self) -> bool {
         matches!(
             self,
-            Action::Redeploy | Action::Rollback | Action::Purge | Action::StopTask
+            Action::Redeploy
+                | Action::Rollback
+                | Action::Purge
+                | Action::StopTask
+                | Action::StopDeployment
         )
     }
 
@@ -251,6 +259,7 @@ impl Action {
             Action::Rollback => &[Key::Ctrl('b')],
             Action::Purge => &[Key::Ctrl('p')],
             Action::StopTask => &[Key::Char('x')],
+            Action::StopDeployment => &[Key::Char('X')],
             Action::Timeline => &[Key::Char('t')],
         }
     }
@@ -351,8 +360,13 @@ mod tests {
         assert_eq!(ro.action(Key::Ctrl('r')), None);
         assert_eq!(ro.action(Key::Ctrl('p')), None);
         assert_eq!(ro.action(Key::Char('x')), None);
+        assert_eq!(ro.action(Key::Char('X')), None);
         let defaults = Keymap::default();
         assert_eq!(defaults.action(Key::Char('x')), Some(Action::StopTask));
+        assert_eq!(
+            defaults.action(Key::Char('X')),
+            Some(Action::StopDeployment)
+        );
         overrides.insert("fly".to_owned(), vec!["f".to_owned()]);
         assert!(Keymap::new(&overrides, false)
             .unwrap_err()

@@ -84,6 +84,17 @@ pub const STOP_TASK: &[&str] = &[
     "ecs:StopTask",
 ];
 
+/// `stackdeck stop-deployment`: the deployment history, then the stop (and, waiting, the
+/// service).
+pub const STOP_DEPLOYMENT: &[&str] = &[
+    "ssm:GetParametersByPath",
+    "ecs:ListServiceDeployments",
+    "ecs:DescribeServiceDeployments",
+    "ecs:DescribeServiceRevisions",
+    "ecs:StopServiceDeployment",
+    "ecs:DescribeServices",
+];
+
 /// `stackdeck purge [--dlq]`.
 pub const PURGE: &[&str] = &[
     "ssm:GetParametersByPath",
@@ -153,6 +164,7 @@ pub fn for_command(command: &str) -> Option<&'static [&'static str]> {
         "rollback" => ROLLBACK,
         "scale" => SCALE,
         "stop-task" => STOP_TASK,
+        "stop-deployment" => STOP_DEPLOYMENT,
         "purge" => PURGE,
         "redrive" => REDRIVE,
         "timeline" => TIMELINE,
