@@ -1,7 +1,6 @@
 //! Plain-value stacks for the update and view tests: healthy, alarm, failing deploy, errors.
 
-use super::keys::Key;
-use super::{update, Effect, Msg, Settings, State};
+use super::{keys::Key, update, Effect, Msg, Settings, State};
 use crate::model::dashboard::{
     Dashboard, Database, LogLine, Metrics, Target, Task, CONNECTIONS, CPU, FREE_STORAGE,
     OLDEST_AGE, QUEUE_DEPTH,
@@ -213,25 +212,6 @@ pub fn failing_deployment() -> Dashboard {
         targets[1].state = "unhealthy".into();
         targets[1].reason = "Health checks failed".into();
     }
-    d
-}
-
-/// [`failing_deployment`] with ECS's deployment history: the circuit breaker counted 3 of 3
-/// failed tasks and the rollback is under way.
-pub fn failing_deployment_with_history() -> Dashboard {
-    let mut d = failing_deployment();
-    d.history = Some(vec![
-        crate::model::deployments::ServiceDeployment {
-            arn: "arn:aws:ecs:us-east-1:000000000000:service-deployment/courier-local/courier-local-courier/2".into(),
-            status: "ROLLBACK_IN_PROGRESS".into(),
-            target: "arn:aws:ecs:us-east-1:000000000000:task-definition/courier-local:8".into(),
-            source: Some("arn:aws:ecs:us-east-1:000000000000:task-definition/courier-local:7".into()),
-            created_at: NOW - 240,
-            circuit_breaker: Some((3, 3)),
-            rollback_reason: Some("ECS deployment circuit breaker: tasks failed to start.".into()),
-            ..Default::default()
-        },
-    ]);
     d
 }
 

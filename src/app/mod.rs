@@ -377,6 +377,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
 #[cfg(test)]
 pub(crate) mod fixtures;
 #[cfg(test)]
+pub(crate) mod fixtures_history;
+#[cfg(test)]
 mod follow_tests;
 #[cfg(test)]
 mod ops_tests;

@@ -145,12 +145,12 @@ fn stop_deployment_is_the_same_plan_from_its_key_and_command_and_runs_only_when_
         target: "courier-local:8".into(),
         source: "courier-local:7".into(),
     };
-    let mut state = state_with(fixtures::failing_deployment_with_history());
+    let mut state = state_with(crate::app::fixtures_history::failing_deployment_with_history());
     assert_eq!(
         command(&mut state, "stop-deployment"),
         vec![plan(&state, Request::StopDeployment)]
     );
-    let mut keyed = state_with(fixtures::failing_deployment_with_history());
+    let mut keyed = state_with(crate::app::fixtures_history::failing_deployment_with_history());
     assert_eq!(
         key(&mut keyed, Key::Char('X')),
         vec![plan(&keyed, Request::StopDeployment)]

@@ -3,8 +3,6 @@
 //! list cannot say — how many tasks the circuit breaker counted, which deployment alarm fired,
 //! whether and why a deployment rolled back — and which deployment `stop-deployment` stops.
 
-use super::ecs::short;
-
 /// One service deployment, newest first in a history.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ServiceDeployment {

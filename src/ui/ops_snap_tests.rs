@@ -71,7 +71,7 @@ fn the_scale_and_stop_task_confirmations_say_what_happens_next() {
 
 #[test]
 fn the_stop_deployment_confirmation_names_the_deployment_its_target_and_source() {
-    let mut state = state_with(fixtures::failing_deployment_with_history());
+    let mut state = state_with(crate::app::fixtures_history::failing_deployment_with_history());
     let text = screen(&state, 80, 24);
     assert!(
         text.contains("ECS ROLLBACK_IN_PROGRESS · breaker 3/3")

@@ -6,7 +6,7 @@
 use super::super::proxy::{self, Call};
 use super::super::Agent;
 use super::history::{page, Monitors, Query, Revision, Status};
-use super::rollout::{failure_threshold, Limits};
+use super::rollout::failure_threshold;
 use anyhow::Result;
 use bytes::Bytes;
 use http_body_util::Full;
@@ -76,11 +76,7 @@ pub async fn describe(agent: &Arc<Agent>, call: &Call) -> Answer {
             .and_then(|s| Some((s, s.history.iter().find(|d| &d.arn == arn)?)));
         match known {
             Some((state, d)) => {
-                let limits = agent
-                    .ecs
-                    .configs
-                    .limits(&state.arn)
-                    .unwrap_or(Limits::default());
+                let limits = agent.ecs.configs.limits(&state.arn).unwrap_or_default();
                 let monitors = Monitors {
                     circuit_breaker: limits.circuit_breaker,
                     threshold: failure_threshold(state.desired.max(0) as usize),
