@@ -65,13 +65,27 @@ pub async fn refresh_with(
             .await
             .map_err(|e| e.message)
     };
-    let (health, tasks, targets, database, metrics) =
-        tokio::join!(health, tasks, targets, database, metrics);
+    let history = async {
+        let svc = crate::model::ecs::ServiceRef {
+            cluster: stack.get("cluster")?.to_owned(),
+            service: stack.get("service")?.to_owned(),
+        };
+        // Advice beside the deployments list: an endpoint without the APIs, or a role without
+        // ecs:ListServiceDeployments, leaves the panel as it was.
+        (crate::aws::ecs_actions::EcsActions::new(sdk, profile.to_owned()))
+            .service_deployments(&svc)
+            .await
+            .ok()
+            .flatten()
+    };
+    let (health, tasks, targets, database, metrics, history) =
+        tokio::join!(health, tasks, targets, database, metrics, history);
     Dashboard {
         health,
         tasks,
         targets,
         database,
         metrics,
+        history,
     }
 }

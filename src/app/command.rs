@@ -174,6 +174,14 @@ pub const COMMANDS: &[Spec] = &[
         },
     },
     Spec {
+        // The `X` key's help line names it; left out of the hint, which keeps to 160 columns.
+        names: &["stop-deployment"],
+        args: "",
+        help: None,
+        mutates: true,
+        parse: |_, _| Ok(Command::Mutate(Request::StopDeployment)),
+    },
+    Spec {
         names: &["purge"],
         args: "[dlq]",
         help: Some("purge queue / DLQ"),
@@ -329,7 +337,7 @@ mod tests {
         );
         assert_eq!(
             parse("bogus"),
-            Err("unknown command :bogus (known: :stack NAME, :service [C/]NAME, :profile NAME, :region NAME, :theme NAME, :redeploy, :rollback [REV], :scale N, :stop-task [ID], :exec [ID], :purge [dlq], :redrive, :audit, :timeline, :q, :help)".into())
+            Err("unknown command :bogus (known: :stack NAME, :service [C/]NAME, :profile NAME, :region NAME, :theme NAME, :redeploy, :rollback [REV], :scale N, :stop-task [ID], :exec [ID], :stop-deployment, :purge [dlq], :redrive, :audit, :timeline, :q, :help)".into())
         );
     }
 }

@@ -1,7 +1,6 @@
 //! Plain-value stacks for the update and view tests: healthy, alarm, failing deploy, errors.
 
-use super::keys::Key;
-use super::{update, Effect, Msg, Settings, State};
+use super::{keys::Key, update, Effect, Msg, Settings, State};
 use crate::model::dashboard::{
     Dashboard, Database, LogLine, Metrics, Target, Task, CONNECTIONS, CPU, FREE_STORAGE,
     OLDEST_AGE, QUEUE_DEPTH,
@@ -142,6 +141,7 @@ pub fn healthy() -> Dashboard {
             allocated_storage_gib: 20,
         })),
         metrics: Ok(metrics),
+        history: None,
     }
 }
 

@@ -207,6 +207,7 @@ impl State {
             Action::Purge => return self.request(Request::Purge { dlq: false }),
             Action::StopTask => return self.request(Request::StopTask { task: None }),
             Action::Exec => return self.exec(Default::default()),
+            Action::StopDeployment => return self.request(Request::StopDeployment),
             Action::Timeline => return self.open_timeline(),
             Action::Copy => return self.copy_focused(),
             Action::Console => return self.open_focused(),

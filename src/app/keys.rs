@@ -111,12 +111,13 @@ pub enum Action {
     Purge,
     StopTask,
     Exec,
+    StopDeployment,
     Timeline,
 }
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 28] = [
         Action::Help,
         Action::Filter,
         Action::Command,
@@ -143,6 +144,7 @@ impl Action {
         Action::Rollback,
         Action::Purge,
         Action::StopTask,
+        Action::StopDeployment,
         Action::Quit,
     ];
 
@@ -175,6 +177,7 @@ impl Action {
             Action::Purge => "purge",
             Action::StopTask => "stop_task",
             Action::Exec => "exec",
+            Action::StopDeployment => "stop_deployment",
             Action::Timeline => "timeline",
         }
     }
@@ -208,6 +211,7 @@ impl Action {
             Action::Purge => "purge queue (asks)",
             Action::StopTask => "stop a task (asks)",
             Action::Exec => "shell in a task",
+            Action::StopDeployment => "stop rollout (asks)",
             Action::Timeline => "incident timeline",
         }
     }
@@ -216,7 +220,11 @@ impl Action {
     pub fn mutates(self) -> bool {
         matches!(
             self,
-            Action::Redeploy | Action::Rollback | Action::Purge | Action::StopTask
+            Action::Redeploy
+                | Action::Rollback
+                | Action::Purge
+                | Action::StopTask
+                | Action::StopDeployment
         )
     }
 
@@ -256,6 +264,7 @@ impl Action {
             Action::Purge => &[Key::Ctrl('p')],
             Action::StopTask => &[Key::Char('x')],
             Action::Exec => &[Key::Char('e')],
+            Action::StopDeployment => &[Key::Char('X')],
             Action::Timeline => &[Key::Char('t')],
         }
     }
@@ -359,6 +368,7 @@ mod tests {
         assert_eq!(ro.action(Key::Ctrl('r')), None);
         assert_eq!(ro.action(Key::Ctrl('p')), None);
         assert_eq!(ro.action(Key::Char('x')), None);
+        assert_eq!(ro.action(Key::Char('X')), None);
         let defaults = Keymap::default();
         assert_eq!(defaults.action(Key::Char('x')), Some(Action::StopTask));
         // Exec: bound unless read-only, where only the config's allow_in_read_only binds it.
@@ -367,6 +377,10 @@ mod tests {
         let allowed = Keymap::new(&BTreeMap::new(), true, true).unwrap();
         assert_eq!(allowed.action(Key::Char('e')), Some(Action::Exec));
         assert_eq!(allowed.action(Key::Char('x')), None);
+        assert_eq!(
+            defaults.action(Key::Char('X')),
+            Some(Action::StopDeployment)
+        );
         overrides.insert("fly".to_owned(), vec!["f".to_owned()]);
         assert!(Keymap::new(&overrides, false, false)
             .unwrap_err()

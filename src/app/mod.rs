@@ -17,6 +17,7 @@ pub mod logbuf;
 pub mod logview;
 mod msg;
 pub mod ops;
+mod panel;
 pub mod picker;
 mod production;
 pub mod refresh;
@@ -24,6 +25,7 @@ mod switch;
 pub mod timeline;
 
 pub use msg::{AwsSwitch, Effect, Msg, Scope, Switched, TimelineAsk};
+pub use panel::Panel;
 
 use crate::config::StackConfig;
 use crate::model::health::Verdict;
@@ -35,48 +37,6 @@ use logview::LogView;
 use ops::{Dialog, Ops};
 use refresh::Refresh;
 use std::collections::BTreeMap;
-
-/// Panels, in focus order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Panel {
-    Service,
-    Alarms,
-    Database,
-    Queue,
-    Logs,
-}
-
-impl Panel {
-    pub const ALL: [Panel; 5] = [
-        Panel::Service,
-        Panel::Alarms,
-        Panel::Database,
-        Panel::Queue,
-        Panel::Logs,
-    ];
-
-    fn index(self) -> usize {
-        Panel::ALL.iter().position(|p| *p == self).expect("listed")
-    }
-
-    fn next(self) -> Panel {
-        Panel::ALL[(self.index() + 1) % Panel::ALL.len()]
-    }
-
-    fn previous(self) -> Panel {
-        Panel::ALL[(self.index() + Panel::ALL.len() - 1) % Panel::ALL.len()]
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Panel::Service => "Service",
-            Panel::Alarms => "Alarms",
-            Panel::Database => "Database",
-            Panel::Queue => "Queue",
-            Panel::Logs => "Logs",
-        }
-    }
-}
 
 /// Who has the keyboard.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -384,6 +344,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
 
 #[cfg(test)]
 pub(crate) mod fixtures;
+#[cfg(test)]
+pub(crate) mod fixtures_history;
 #[cfg(test)]
 mod follow_tests;
 #[cfg(test)]

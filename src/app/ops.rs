@@ -75,6 +75,7 @@ fn doing(mutation: &Mutation) -> String {
         Mutation::Redrive { .. } => "starting the redrive".to_owned(),
         Mutation::Scale { to, .. } => format!("scaling to {to}"),
         Mutation::StopTask { task, .. } => format!("stopping task {task}"),
+        Mutation::StopDeployment { source, .. } => format!("rolling back to {}", short(source)),
     }
 }
 
@@ -287,7 +288,9 @@ impl State {
         let mut lines = vec![done];
         let mut effects = Vec::new();
         match &mutation {
-            Mutation::Redeploy { .. } | Mutation::Rollback { .. } => {
+            Mutation::Redeploy { .. }
+            | Mutation::Rollback { .. }
+            | Mutation::StopDeployment { .. } => {
                 // A refresh now, even if one is under way: that one started before the
                 // action, and its answer cannot show the new deployment (see `after_seq`).
                 effects.push(self.force_refresh());

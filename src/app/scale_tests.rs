@@ -134,3 +134,39 @@ fn esc_in_the_task_chooser_is_refused_and_one_task_or_an_id_asks_nothing() {
         vec![plan(&one, Request::StopTask { task: None })]
     );
 }
+
+#[test]
+fn stop_deployment_is_the_same_plan_from_its_key_and_command_and_runs_only_when_confirmed() {
+    let stop = Mutation::StopDeployment {
+        cluster: "courier-local".into(),
+        service: "courier-local-courier".into(),
+        deployment: "arn:aws:ecs:r:0:service-deployment/courier-local/courier-local-courier/2"
+            .into(),
+        target: "courier-local:8".into(),
+        source: "courier-local:7".into(),
+    };
+    let mut state = state_with(crate::app::fixtures_history::failing_deployment_with_history());
+    assert_eq!(
+        command(&mut state, "stop-deployment"),
+        vec![plan(&state, Request::StopDeployment)]
+    );
+    let mut keyed = state_with(crate::app::fixtures_history::failing_deployment_with_history());
+    assert_eq!(
+        key(&mut keyed, Key::Char('X')),
+        vec![plan(&keyed, Request::StopDeployment)]
+    );
+    update(
+        &mut state,
+        Msg::Planned(Ok((stop.clone(), vec!["stop deployment 2".into()]))),
+    );
+    assert!(
+        matches!(&state.ops.dialog, Some(Dialog::Confirm(c)) if !c.yes),
+        "default No"
+    );
+    key(&mut state, Key::Char('y'));
+    assert_eq!(key(&mut state, Key::Enter), vec![execute(&state, stop)]);
+    assert!(state
+        .activity()
+        .unwrap()
+        .contains("back to courier-local:7"));
+}

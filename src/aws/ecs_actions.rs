@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 /// The write-side ECS adapter.
 #[derive(Clone)]
 pub struct EcsActions {
-    client: Client,
+    pub(super) client: Client,
     profile: String,
 }
 
@@ -26,7 +26,12 @@ impl EcsActions {
         }
     }
 
-    fn err<E, R>(&self, e: &aws_sdk_ecs::error::SdkError<E, R>, op: &str, what: &str) -> AwsError
+    pub(super) fn err<E, R>(
+        &self,
+        e: &aws_sdk_ecs::error::SdkError<E, R>,
+        op: &str,
+        what: &str,
+    ) -> AwsError
     where
         E: aws_sdk_ecs::error::ProvideErrorMetadata + std::error::Error + 'static,
         R: std::fmt::Debug + 'static,
@@ -209,6 +214,10 @@ impl EcsActions {
                 Some(PastDeployment {
                     task_definition: (*td).to_owned(),
                     successful: d.status() == Some(&ServiceDeploymentStatus::Successful),
+                    status: d.status().map(|s| {
+                        let at = d.started_at().or(d.created_at()).map_or(0, |t| t.secs());
+                        (s.as_str().to_owned(), at)
+                    }),
                 })
             })
             .collect()

@@ -7,6 +7,7 @@ pub mod config;
 pub mod discover;
 pub mod ecs;
 pub mod ecs_actions;
+pub mod ecs_deployments;
 pub mod ecs_exec;
 pub mod ecs_list;
 pub mod elb;

@@ -97,6 +97,17 @@ pub const EXEC: &[&str] = &[
     "ecs:ExecuteCommand",
 ];
 
+/// `stackdeck stop-deployment`: the deployment history, then the stop (and, waiting, the
+/// service).
+pub const STOP_DEPLOYMENT: &[&str] = &[
+    "ssm:GetParametersByPath",
+    "ecs:ListServiceDeployments",
+    "ecs:DescribeServiceDeployments",
+    "ecs:DescribeServiceRevisions",
+    "ecs:StopServiceDeployment",
+    "ecs:DescribeServices",
+];
+
 /// `stackdeck purge [--dlq]`.
 pub const PURGE: &[&str] = &[
     "ssm:GetParametersByPath",
@@ -167,6 +178,7 @@ pub fn for_command(command: &str) -> Option<&'static [&'static str]> {
         "scale" => SCALE,
         "stop-task" => STOP_TASK,
         "exec" => EXEC,
+        "stop-deployment" => STOP_DEPLOYMENT,
         "purge" => PURGE,
         "redrive" => REDRIVE,
         "timeline" => TIMELINE,

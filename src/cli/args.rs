@@ -44,8 +44,9 @@ pub struct GlobalArgs {
     /// AWS endpoint URL, e.g. http://127.0.0.1:4566 for the local stack (default: AWS_ENDPOINT_URL).
     #[arg(long, global = true)]
     pub endpoint_url: Option<String>,
-    /// Refuse every mutation (redeploy, rollback, scale, stop-task, purge, redrive), and exec
-    /// unless the config's `[exec] allow_in_read_only`; the TUI does not even bind their keys.
+    /// Refuse every mutation (redeploy, rollback, scale, stop-task, stop-deployment, purge,
+    /// redrive), and exec unless the config's `[exec] allow_in_read_only`; the TUI does not
+    /// even bind their keys.
     #[arg(long, global = true)]
     pub read_only: bool,
     /// Dashboard theme: dark, light, high-contrast, or a theme file's path.
@@ -182,6 +183,12 @@ pub enum Command {
         #[arg(last = true, value_name = "CMD")]
         command: Vec<String>,
     },
+    /// Stop the service's deployment in progress and roll it back to its source revision
+    /// (StopServiceDeployment ROLLBACK); refused when none is in progress.
+    StopDeployment {
+        #[command(flatten)]
+        act: ActArgs,
+    },
     /// Purge the work queue (or the dead-letter queue with --dlq): every message is deleted.
     Purge {
         /// Purge the dead-letter queue instead of the work queue.
@@ -209,7 +216,8 @@ pub struct ActArgs {
     /// Act without asking (required when standard input is not a terminal).
     #[arg(long, short = 'y')]
     pub yes: bool,
-    /// After acting, wait until the deployment completes (redeploy, rollback), the redrive ends,
+    /// After acting, wait until the deployment completes (redeploy, rollback, stop-deployment's
+    /// rollback), the redrive ends,
     /// or the service runs the new count (scale) or has replaced the task (stop-task).
     #[arg(long)]
     pub wait_stable: bool,

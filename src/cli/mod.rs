@@ -168,6 +168,7 @@ pub async fn run(mut cli: Cli) -> i32 {
             None,
         ),
         Command::StopTask { id, act } => (Request::StopTask { task: Some(id) }, act, None),
+        Command::StopDeployment { act } => (Request::StopDeployment, act, None),
         Command::Purge { dlq, queue, act } => (Request::Purge { dlq }, act, queue),
         Command::Redrive { queue, act } => (Request::Redrive, act, queue),
     };

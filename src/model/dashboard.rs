@@ -147,6 +147,10 @@ pub struct Dashboard {
     /// `Ok(None)`: the stack has no database.
     pub database: Source<Option<Database>>,
     pub metrics: Source<Metrics>,
+    /// The service's deployment history (ECS's service-deployment APIs); `None` where the
+    /// endpoint lacks them or it could not be read: the deployments list stands alone.
+    #[serde(skip)]
+    pub history: Option<Vec<super::deployments::ServiceDeployment>>,
 }
 
 impl Dashboard {

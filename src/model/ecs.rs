@@ -51,11 +51,14 @@ pub struct CurrentDeployment {
 
 /// One finished deployment from the service deployment history (ListServiceDeployments),
 /// newest first.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PastDeployment {
     pub task_definition: String,
     /// ECS says SUCCESSFUL for a deployment that reached steady state.
     pub successful: bool,
+    /// Its status as ECS names it (`SUCCESSFUL`, `ROLLBACK_SUCCESSFUL`, …) and when it started
+    /// (seconds since the epoch), where the history gave them: the rollback picker's label.
+    pub status: Option<(String, i64)>,
 }
 
 /// The revision number at the end of a task definition ARN or `family:revision`.

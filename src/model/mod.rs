@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod console;
 pub mod dashboard;
+pub mod deployments;
 pub mod discovery;
 pub mod ecs;
 pub mod exec;

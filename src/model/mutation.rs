@@ -43,6 +43,17 @@ pub enum Mutation {
         service: String,
         task: String,
     },
+    /// StopServiceDeployment ROLLBACK of the deployment in progress (its ARN), from the
+    /// task definition `source` to `target`: ECS deploys `source` again.
+    #[serde(rename = "stop-deployment")]
+    #[strum(serialize = "stop-deployment")]
+    StopDeployment {
+        cluster: String,
+        service: String,
+        deployment: String,
+        target: String,
+        source: String,
+    },
 }
 
 impl Mutation {
@@ -59,6 +70,9 @@ impl Mutation {
                 cluster, service, ..
             }
             | Mutation::Scale {
+                cluster, service, ..
+            }
+            | Mutation::StopDeployment {
                 cluster, service, ..
             } => {
                 format!("{cluster}/{service}")
@@ -88,6 +102,14 @@ impl Mutation {
             Mutation::Redrive { dlq_arn, .. } => serde_json::json!({ "source_arn": dlq_arn }),
             Mutation::Scale { from, to, .. } => serde_json::json!({ "from": from, "to": to }),
             Mutation::StopTask { service, .. } => serde_json::json!({ "service": service }),
+            Mutation::StopDeployment {
+                deployment,
+                target,
+                source,
+                ..
+            } => serde_json::json!({
+                "service_deployment": deployment, "target": target, "source": source,
+            }),
             _ => serde_json::json!({}),
         }
     }
@@ -118,6 +140,9 @@ pub enum Request {
     /// checks and runs it); a request only so that the dashboard's task chooser asks which
     /// task, as it does for a stop-task, and its refusals are audited the same way.
     Exec(super::exec::ExecAsk),
+    /// Stop the service's deployment in progress and roll it back.
+    #[strum(serialize = "stop-deployment")]
+    StopDeployment,
 }
 
 impl Request {
@@ -193,6 +218,25 @@ pub fn stop_task_details(svc: &ServiceRef, task: &str, desired: i32) -> Vec<Stri
         format!("stop task {task} of {svc} (SIGTERM, then SIGKILL after the stop timeout)"),
         format!(
             "the service will replace it: it starts a new task to keep its desired count of {desired}"
+        ),
+    ]
+}
+
+/// What a stop-deployment's confirmation says: the deployment, its target and its source.
+pub fn stop_deployment_details(
+    svc: &ServiceRef,
+    id: &str,
+    target: &str,
+    source: &str,
+) -> Vec<String> {
+    vec![
+        format!(
+            "stop deployment {id} of {svc} (to {}) and roll it back",
+            short(target)
+        ),
+        format!(
+            "ECS deploys the source revision {} again (StopServiceDeployment ROLLBACK)",
+            short(source)
         ),
     ]
 }
@@ -281,6 +325,13 @@ mod tests {
                 service: "s".into(),
                 task: "t".into(),
             },
+            Mutation::StopDeployment {
+                cluster: "c".into(),
+                service: "s".into(),
+                deployment: "d".into(),
+                target: "td:2".into(),
+                source: "td:1".into(),
+            },
         ];
         let requests = [
             Request::Redeploy,
@@ -291,6 +342,7 @@ mod tests {
             Request::Redrive,
             Request::Scale { count: 2 },
             Request::StopTask { task: None },
+            Request::StopDeployment,
         ];
         assert_eq!(Request::Exec(Default::default()).name(), "exec");
         for ((mutation, request), name) in mutations.iter().zip(&requests).zip([
@@ -300,6 +352,7 @@ mod tests {
             "redrive",
             "scale",
             "stop-task",
+            "stop-deployment",
         ]) {
             assert_eq!(mutation.name(), name);
             assert_eq!(request.name(), name);

@@ -66,6 +66,19 @@ pub async fn execute(ctx: &Context, mutation: &Mutation) -> Result<String, Strin
                     "stopped task {task} of {cluster}/{service}; the service starts a replacement"
                 )
             }),
+        Mutation::StopDeployment {
+            cluster,
+            service,
+            deployment,
+            source,
+            ..
+        } => ctx.ecs().stop_deployment(deployment).await.map(|()| {
+            let id = deployment.rsplit('/').next().unwrap_or(deployment);
+            format!(
+                "stopped deployment {id} of {cluster}/{service}; ECS rolls back to {}",
+                short(source)
+            )
+        }),
         Mutation::Purge { queue_url } => ctx
             .sqs()
             .purge(queue_url)

@@ -35,6 +35,14 @@ fn label(
         .iter()
         .find(|d| d.task_definition == task_definition)
     {
+        // ECS's history: when and how it ended, e.g. `deployed 14:02 · ROLLBACK_SUCCESSFUL`.
+        Some(PastDeployment {
+            status: Some((status, at)),
+            ..
+        }) => match jiff::Timestamp::from_second(*at) {
+            Ok(t) => format!("deployed {} · {status}", t.strftime("%H:%M")),
+            Err(_) => status.clone(),
+        },
         Some(d) if d.successful => "completed before".into(),
         Some(_) => "failed before".into(),
         None => String::new(),
@@ -273,20 +281,47 @@ mod tests {
     }
 
     #[test]
+    fn ecs_history_labels_a_revision_with_when_and_how_its_deployment_ended() {
+        let current = [dep(true, 3, Rollout::Completed)];
+        let history = [PastDeployment {
+            task_definition: td(2),
+            successful: false,
+            status: Some(("ROLLBACK_SUCCESSFUL".into(), 14 * 3600 + 2 * 60)),
+        }];
+        let revisions: Vec<String> = (1..=3).map(td).collect();
+        let picked = assemble(
+            "c",
+            "s",
+            &current,
+            &history,
+            &revisions,
+            &summaries(&[1, 2, 3]),
+        )
+        .unwrap();
+        assert_eq!(
+            picked.options[0].label,
+            "deployed 14:02 · ROLLBACK_SUCCESSFUL"
+        );
+    }
+
+    #[test]
     fn a_stable_service_preselects_the_previous_completed_revision_and_says_so() {
         let current = [dep(true, 3, Rollout::Completed)];
         let history = [
             PastDeployment {
                 task_definition: td(3),
                 successful: true,
+                status: None,
             },
             PastDeployment {
                 task_definition: td(2),
                 successful: false,
+                status: None,
             },
             PastDeployment {
                 task_definition: td(1),
                 successful: true,
+                status: None,
             },
         ];
         let revisions: Vec<String> = (1..=3).map(td).collect();

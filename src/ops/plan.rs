@@ -3,10 +3,11 @@
 
 use super::context::{refuse, with_audit_failure, Context};
 use super::{audit, rollback};
+use crate::model::deployments::in_progress;
 use crate::model::ecs::{diff, family_of, short, CurrentDeployment, PastDeployment, ServiceRef};
 use crate::model::mutation::{
-    rollback_details, scale_details, scale_out_of_range, stop_task_details, Mutation, PlanError,
-    Request, ScaleRange,
+    rollback_details, scale_details, scale_out_of_range, stop_deployment_details,
+    stop_task_details, Mutation, PlanError, Request, ScaleRange,
 };
 use crate::model::rollback::NoTarget;
 
@@ -125,6 +126,7 @@ pub async fn plan(ctx: &Context, request: &Request) -> Result<(Mutation, Vec<Str
         Request::Exec(_) => Err(PlanError::Refused(
             "exec is not planned: run it with stackdeck exec, e or :exec".into(),
         )),
+        Request::StopDeployment => plan_stop_deployment(ctx).await,
         Request::Redrive => {
             let url = ctx.require("dlq_url")?;
             let facts = ctx.sqs().facts(&url).await.map_err(|e| e.message)?;
@@ -229,6 +231,31 @@ async fn plan_stop_task(
             task: task.clone(),
         },
         stop_task_details(&svc, &task, desired),
+    ))
+}
+
+/// A stop-deployment: the service's deployment in progress, from its history; refused where
+/// the endpoint has no service-deployment APIs or nothing is in progress.
+async fn plan_stop_deployment(ctx: &Context) -> Result<(Mutation, Vec<String>), PlanError> {
+    let svc = ctx.service()?;
+    let history = (ctx.ecs().service_deployments(&svc).await)
+        .map_err(|e| e.message)?
+        .ok_or_else(|| format!("cannot stop a deployment of {svc}: the endpoint has no ECS service-deployment APIs (StopServiceDeployment); roll back instead (stackdeck rollback)"))?;
+    let d = in_progress(&history).ok_or_else(|| {
+        format!("{svc} has no deployment in progress: nothing to stop (stackdeck status shows its deployments)")
+    })?;
+    let source = d.source.clone().ok_or_else(|| {
+        format!("deployment {} of {svc} has no source revision to roll back to: it is the service's first; stop it with stackdeck scale 0 or deploy a fix", d.id())
+    })?;
+    Ok((
+        Mutation::StopDeployment {
+            cluster: svc.cluster.clone(),
+            service: svc.service.clone(),
+            deployment: d.arn.clone(),
+            target: d.target.clone(),
+            source: source.clone(),
+        },
+        stop_deployment_details(&svc, d.id(), &d.target, &source),
     ))
 }
 

@@ -172,6 +172,7 @@ mod tests {
         PastDeployment {
             task_definition: td(revision),
             successful,
+            status: None,
         }
     }
 

@@ -114,6 +114,13 @@ pub async fn run(ctx: &Context, request: Request, wait: Option<Duration>) -> i32
         }
     }
     match (wait, &mutation) {
+        // Stable on the source revision: the rollback the stop asked for.
+        (Some(timeout), Mutation::StopDeployment { source, .. }) => match ctx.service() {
+            Ok(svc) => report(
+                super::wait::wait_for_deployment(&ctx.ecs(), &svc, Some(source), timeout).await,
+            ),
+            Err(e) => report(Err(e)),
+        },
         (Some(timeout), Mutation::Redeploy { .. } | Mutation::Rollback { .. }) => {
             report(wait_stable(ctx, timeout).await)
         }

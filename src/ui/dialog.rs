@@ -269,6 +269,9 @@ fn draw_confirm(state: &State, frame: &mut Frame, area: Rect, confirm: &Confirm)
                 service, from, to, ..
             } => format!("scale {service} from {from} to {to}?"),
             Mutation::StopTask { task, .. } => format!("stop task {task}?"),
+            Mutation::StopDeployment { service, .. } => {
+                format!("stop the deployment of {service} and roll back?")
+            }
             _ => format!("{} {}?", mutation.name(), mutation.target()),
         },
         lines,

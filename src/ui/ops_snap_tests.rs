@@ -68,3 +68,36 @@ fn the_scale_and_stop_task_confirmations_say_what_happens_next() {
     let text = snap("confirm_stop_task", &state);
     assert!(text.contains("will replace it"), "{text}");
 }
+
+#[test]
+fn the_stop_deployment_confirmation_names_the_deployment_its_target_and_source() {
+    let mut state = state_with(crate::app::fixtures_history::failing_deployment_with_history());
+    let text = screen(&state, 80, 24);
+    assert!(
+        text.contains("ECS ROLLBACK_IN_PROGRESS · breaker 3/3")
+            && text.contains("rolled back: ECS"),
+        "the service panel shows the history: {text}"
+    );
+    update(&mut state, Msg::Key(Key::Char('X')));
+    update(
+        &mut state,
+        Msg::Planned(Ok((
+            Mutation::StopDeployment {
+                cluster: "courier-local".into(),
+                service: "courier-local-courier".into(),
+                deployment: "arn:aws:ecs:us-east-1:000000000000:service-deployment/courier-local/courier-local-courier/2".into(),
+                target: "courier-local:8".into(),
+                source: "courier-local:7".into(),
+            },
+            vec![
+                "stop deployment 2 of courier-local/courier-local-courier (to courier-local:8) and roll it back".into(),
+                "ECS deploys the source revision courier-local:7 again (StopServiceDeployment ROLLBACK)".into(),
+            ],
+        ))),
+    );
+    let text = snap("confirm_stop_deployment", &state);
+    assert!(
+        text.contains("[ No ]") && text.contains("source revision courier-local:7"),
+        "{text}"
+    );
+}

@@ -2,6 +2,7 @@
 
 use super::{block, data_age, error_line, format, text_panel};
 use crate::app::{Panel, State};
+use crate::model::deployments::panel_lines;
 use crate::model::ecs::Rollout;
 use crate::model::health::{Guard, Guards, ServiceHealth};
 use ratatui::layout::Rect;
@@ -151,6 +152,14 @@ fn lines(state: &State) -> Vec<Line<'static>> {
                     lines.extend(guards_line(state, &s.guards));
                 }
             }
+            // What the deployments list cannot say: the breaker's count, a fired alarm, a
+            // rollback (ECS's deployment history).
+            let history = data.history.as_deref().unwrap_or_default();
+            lines.extend(
+                panel_lines(history)
+                    .into_iter()
+                    .map(|l| Line::styled(l, muted)),
+            );
         }
     }
     // The stack's other services (a worker beside the api): one line each, the primary

@@ -20,6 +20,7 @@ mod operations;
 mod picker;
 mod scale;
 mod status;
+mod stop_deployment;
 mod stop_task;
 mod switch;
 mod tmux;

@@ -203,6 +203,7 @@ async fn read_only_refuses_every_mutation_and_sends_nothing() {
         &["--read-only", "rollback", "--to", "1", "--yes"],
         &["--read-only", "purge", "--yes"],
         &["--read-only", "redrive", "--yes"],
+        &["--read-only", "stop-deployment", "--yes"],
     ] {
         let out = s.stackdeck(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
@@ -219,7 +220,7 @@ async fn read_only_refuses_every_mutation_and_sends_nothing() {
         "the queue must be untouched"
     );
     let audit = s.audit();
-    assert_eq!(audit.len(), 4);
+    assert_eq!(audit.len(), 5);
     assert!(audit.iter().all(|r| r.result == "refused"));
 }
 

@@ -175,6 +175,13 @@ pub async fn intercept(agent: &Arc<Agent>, call: &Call) -> Option<Result<Respons
         // ECS: the control plane's deployments, counts and events laid over moto's service.
         ("ecs", "DescribeServices") => ecs::describe_services(agent, call).await,
         ("ecs", "UpdateService") => ecs::update_service(agent, call).await,
+        // ECS: the service-deployment APIs, which moto lacks, from the control plane's history.
+        ("ecs", "ListServiceDeployments") => ecs::deployments_api::list(agent, call).await,
+        ("ecs", "DescribeServiceDeployments") => ecs::deployments_api::describe(agent, call).await,
+        ("ecs", "DescribeServiceRevisions") => {
+            ecs::deployments_api::describe_revisions(agent, call).await
+        }
+        ("ecs", "StopServiceDeployment") => ecs::deployments_api::stop(agent, call).await,
         // ECS: moto drops the deployment configuration and capacity provider strategy.
         ("ecs", "CreateService") => ecs::create_service(agent, call).await,
         // ECS: a stop of one of the agent's tasks stops its process; the service replaces it.

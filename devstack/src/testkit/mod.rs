@@ -84,6 +84,20 @@ class H(http.server.BaseHTTPRequestHandler):
 http.server.HTTPServer(("127.0.0.1", int(os.environ["COURIER_PORT"])), H).serve_forever()
 "#;
 
+/// A task that runs but never becomes ready (503 to every path): its deployment stays in
+/// progress, neither completing nor tripping the circuit breaker (its tasks do not exit).
+pub const NEVER_READY: &str = r#"
+import http.server, os
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(503)
+        self.send_header("content-length", "0")
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", int(os.environ["COURIER_PORT"])), H).serve_forever()
+"#;
+
 /// The absolute path of python3 on PATH (links resolved).
 pub fn python() -> String {
     std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())

@@ -9,21 +9,8 @@ use aws_sdk_ecs::types::{DeploymentAlarms, DeploymentCircuitBreaker, DeploymentC
 use devstack::testenv::{unique_name, TestEnv};
 use devstack::testkit::agent::{Agent, Options};
 use devstack::testkit::stack::{Revision, StackBuilder};
-use devstack::testkit::{eventually, first_task_port, TASK};
+use devstack::testkit::{eventually, first_task_port, NEVER_READY, TASK};
 use std::time::Duration;
-
-/// A task that runs but never becomes ready: its deployment stays in progress.
-const NEVER_READY: &str = r#"
-import http.server, os
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.send_response(503)
-        self.send_header("content-length", "0")
-        self.end_headers()
-    def log_message(self, *args):
-        pass
-http.server.HTTPServer(("127.0.0.1", int(os.environ["COURIER_PORT"])), H).serve_forever()
-"#;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_deployment_alarm_in_alarm_rolls_the_deployment_back() {

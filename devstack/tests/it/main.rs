@@ -9,6 +9,7 @@ mod agent_ecs;
 mod agent_lb;
 mod agent_math_config;
 mod agent_queues;
+mod agent_service_deployments;
 mod drill;
 mod free_ports;
 mod kit;

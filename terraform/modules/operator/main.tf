@@ -1,6 +1,6 @@
 # IAM policies for the people and scripts that run stackdeck against this stack: read-only (the
-# dashboard, `status`) and operator (plus redeploy, rollback, scale, stop-task, exec, purge, redrive). Their actions follow
-# src/aws/permissions.rs; each on the narrowest resource it supports.
+# dashboard, `status`) and operator (plus redeploy, rollback, scale, stop-task, stop-deployment, exec,
+# purge, redrive). Their actions follow src/aws/permissions.rs; each on the narrowest resource it supports.
 
 data "aws_caller_identity" "current" {}
 
@@ -10,6 +10,7 @@ locals {
   parameters      = "arn:aws:ssm:${var.region}:${local.account}:parameter/stackdeck/*"
   alarms          = "arn:aws:cloudwatch:${var.region}:${local.account}:alarm:${var.alarm_prefix}*"
   task_in_cluster = "arn:aws:ecs:${var.region}:${local.account}:task/${var.cluster_name}/*"
+  deployments     = "arn:aws:ecs:${var.region}:${local.account}:service-deployment/${var.cluster_name}/${var.service_name}/*"
 }
 
 data "aws_iam_policy_document" "read_only" {
@@ -23,6 +24,11 @@ data "aws_iam_policy_document" "read_only" {
     sid       = "Service"
     actions   = ["ecs:DescribeServices", "ecs:ListTasks", "ecs:ListServiceDeployments"]
     resources = [local.service_arn, "arn:aws:ecs:${var.region}:${local.account}:container-instance/${var.cluster_name}/*"]
+  }
+  statement {
+    sid       = "ServiceDeployments"
+    actions   = ["ecs:DescribeServiceDeployments"]
+    resources = [local.deployments]
   }
   statement {
     sid       = "Tasks"
@@ -81,6 +87,11 @@ data "aws_iam_policy_document" "operator" {
     resources = [local.task_in_cluster, "arn:aws:ecs:${var.region}:${local.account}:cluster/${var.cluster_name}"]
   }
   statement {
+    sid       = "StopTheDeployment"
+    actions   = ["ecs:StopServiceDeployment"]
+    resources = [local.deployments]
+  }
+  statement {
     sid       = "Purge"
     actions   = ["sqs:PurgeQueue"]
     resources = var.queue_arns
@@ -110,6 +121,6 @@ resource "aws_iam_policy" "read_only" {
 
 resource "aws_iam_policy" "operator" {
   name        = "${var.name_prefix}-stackdeck-operator"
-  description = "stackdeck for ${var.stack_name}, with redeploy, rollback, scale, stop-task, purge and redrive"
+  description = "stackdeck for ${var.stack_name}, with redeploy, rollback, scale, stop-task, stop-deployment, purge and redrive"
   policy      = data.aws_iam_policy_document.operator.json
 }

@@ -67,6 +67,16 @@ impl Configs {
         }
     }
 
+    /// The deployment configuration kept for the service `arn` (`null` when none was).
+    pub fn deployment_configuration(&self, arn: &str) -> Value {
+        let kept = self.kept.lock().expect("configs lock");
+        (kept
+            .get(arn)
+            .and_then(|fields| fields.get("deploymentConfiguration")))
+        .cloned()
+        .unwrap_or(Value::Null)
+    }
+
     /// The deployment limits of the service `arn` from what was kept, where anything was.
     pub fn limits(&self, arn: &str) -> Option<Limits> {
         let kept = self.kept.lock().expect("configs lock");

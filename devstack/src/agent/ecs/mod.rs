@@ -12,11 +12,15 @@
 //! - [`probe`]: the tasks' health probes;
 //! - [`api`]: the intercepted DescribeServices, CreateService, UpdateService and task answers;
 //! - [`stop`]: StopTask of one of its tasks (the process stopped, the task replaced);
-//! - [`config`]: the deployment configuration and capacity provider strategy moto drops.
+//! - [`config`]: the deployment configuration and capacity provider strategy moto drops;
+//! - [`history`] and [`deployments_api`]: the service-deployment APIs (ListServiceDeployments,
+//!   DescribeServiceDeployments, DescribeServiceRevisions, StopServiceDeployment ROLLBACK).
 
 pub mod alarm_watch;
 pub mod api;
 pub mod config;
+pub mod deployments_api;
+pub mod history;
 pub mod probe;
 pub mod reconcile;
 pub mod rollout;

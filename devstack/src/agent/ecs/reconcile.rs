@@ -2,6 +2,7 @@
 //! the agent's record of the service in line with moto's, probe the starting tasks, take the
 //! rollout [`decide`]s and carry the decision out.
 
+use super::history::{Status, Trip};
 use super::rollout::{decide, fail, Limits, Outcome};
 use super::state::{Deployment, DeploymentStatus, RolloutState, ServiceState, Task};
 use super::{alarm_watch, probe, tasks};
@@ -106,6 +107,8 @@ async fn reconcile(agent: &Agent) -> Result<()> {
         }
         let decision = match tripped {
             Some((alarm, rollback)) => fail(state, rollback, Some(alarm)),
+            // StopServiceDeployment ROLLBACK: as a tripped circuit breaker with rollback.
+            None if rollback_requested(state) => fail(state, true, None),
             None => decide(state, limits).context("no primary deployment")?,
         };
         let primary = state.primary().cloned().expect("decided on it");
@@ -246,38 +249,80 @@ fn take_tasks(
         .collect()
 }
 
-/// What the decision's outcome makes of the deployments, with the service's events.
+/// Whether StopServiceDeployment asked to roll the primary deployment back.
+fn rollback_requested(state: &ServiceState) -> bool {
+    let Some(primary) = state.primary() else {
+        return false;
+    };
+    (state.history.iter())
+        .any(|d| d.deployment == primary.id && d.status == Status::RollbackRequested)
+}
+
+/// What the decision's outcome makes of the deployments and the history, with the service's
+/// events.
 fn record(state: &mut ServiceState, primary: &Deployment, outcome: &Outcome) {
     let now = crate::agent::now_secs();
+    let failed: Vec<(String, u32)> = (state.deployments.iter())
+        .map(|d| (d.id.clone(), d.failed_tasks))
+        .collect();
+    for (id, count) in failed {
+        if let Some(d) = state.history.iter_mut().find(|d| d.deployment == id) {
+            d.failed_tasks = count;
+        }
+    }
     match outcome {
         Outcome::Unchanged => {}
         Outcome::Failed { rollback_to, alarm } => {
-            let (reason, why) = match alarm {
+            let requested = rollback_requested(state);
+            let (reason, why, trip) = match alarm {
                 Some(alarm) => (
                     format!("ECS deployment alarm {alarm} went to ALARM."),
                     format!("alarm {alarm} in ALARM"),
+                    Trip::Alarm(alarm.clone()),
+                ),
+                None if requested => (
+                    "ECS deployment stopped: StopServiceDeployment ROLLBACK.".to_owned(),
+                    "stopped by StopServiceDeployment".to_owned(),
+                    Trip::User,
                 ),
                 None => (
                     "ECS deployment circuit breaker: tasks failed to start.".to_owned(),
                     "tasks failed to start".to_owned(),
+                    Trip::CircuitBreaker,
                 ),
             };
             if let Some(p) = state.deployments.iter_mut().find(|d| d.id == primary.id) {
                 p.rollout_state = RolloutState::Failed;
-                p.rollout_reason = reason;
+                p.rollout_reason = reason.clone();
                 p.updated_at = now;
             }
             state.event(format!(
                 "(deployment {}) deployment failed: {why}.",
                 primary.id
             ));
-            if let Some(previous) = rollback_to {
-                state.event(format!(
-                    "(deployment {}) rolling back to the previous task definition {previous}.",
-                    primary.id
-                ));
-                let id = state.new_deployment(previous);
-                state.event(format!("(deployment {id}) deployment started."));
+            let rollback = match rollback_to {
+                Some(previous) => {
+                    state.event(format!(
+                        "(deployment {}) rolling back to the previous task definition {previous}.",
+                        primary.id
+                    ));
+                    let id = state.start_deployment(previous);
+                    state.event(format!("(deployment {id}) deployment started."));
+                    Some((id, previous.clone()))
+                }
+                None => None,
+            };
+            if let Some(d) = state.service_deployment_of(&primary.id) {
+                match rollback {
+                    _ if d.rollback_deployment.as_deref() == Some(primary.id.as_str()) => {
+                        d.end(Status::RollbackFailed, &reason, now)
+                    }
+                    Some((id, previous)) => d.roll_back(&id, &previous, &reason, trip, now),
+                    None => {
+                        d.trip = Some(trip);
+                        d.end(Status::Stopped, &reason, now)
+                    }
+                }
             }
         }
         Outcome::Completed => {
@@ -289,6 +334,14 @@ fn record(state: &mut ServiceState, primary: &Deployment, outcome: &Outcome) {
             p.rollout_reason = "ECS deployment completed.".into();
             p.updated_at = now;
             state.last_completed = Some(primary.task_definition.clone());
+            if let Some(d) = state.service_deployment_of(&primary.id) {
+                if d.rollback_deployment.as_deref() == Some(primary.id.as_str()) {
+                    let reason = format!("Rolled back to {}.", primary.task_definition);
+                    d.end(Status::RollbackSuccessful, &reason, now);
+                } else {
+                    d.end(Status::Successful, "", now);
+                }
+            }
             state.event(format!("(deployment {}) deployment completed.", primary.id));
             state.event("has reached a steady state.".into());
         }

@@ -74,6 +74,8 @@ pub struct ServiceState {
     /// Tasks taken out of the service: when each started and stopped (seconds since the epoch),
     /// by task ARN — moto keeps the stopped task but knows neither, ECS answers both.
     pub stopped: HashMap<String, (f64, f64)>,
+    /// The service's deployment history, newest first (the service-deployment APIs).
+    pub history: Vec<super::history::ServiceDeployment>,
 }
 
 impl ServiceState {
@@ -96,8 +98,84 @@ impl ServiceState {
             .find(|d| d.status == DeploymentStatus::Primary)
     }
 
-    /// Start a new PRIMARY deployment of `task_definition`; the previous ones become ACTIVE.
+    /// Start a new PRIMARY deployment of `task_definition`; the previous ones become ACTIVE. The
+    /// history gets a service deployment of it, from the revisions running now, and the one it
+    /// supersedes stops.
     pub(super) fn new_deployment(&mut self, task_definition: &str) -> String {
+        use super::history::{arn_of, Revision, ServiceDeployment, Status};
+        let now = super::super::now_secs();
+        let sources: Vec<Revision> = (self.deployments.iter())
+            .filter_map(|d| self.revision_of(&d.id))
+            .collect();
+        let id = self.start_deployment(task_definition);
+        let number = id.rsplit('/').next().unwrap_or(&id).to_owned();
+        let arn = arn_of(&self.arn, "service-deployment", &number);
+        for old in self.history.iter_mut().filter(|d| {
+            matches!(
+                d.status,
+                Status::InProgress | Status::RollbackRequested | Status::RollbackInProgress
+            )
+        }) {
+            old.end(
+                Status::Stopped,
+                &format!("Superseded by service deployment {arn}."),
+                now,
+            );
+        }
+        let target = Revision {
+            arn: arn_of(&self.arn, "service-revision", &number),
+            task_definition: task_definition.to_owned(),
+            created_at: now,
+        };
+        self.history.insert(
+            0,
+            ServiceDeployment {
+                arn,
+                deployment: id.clone(),
+                rollback_deployment: None,
+                target,
+                sources,
+                status: Status::InProgress,
+                status_reason: String::new(),
+                created_at: now,
+                updated_at: now,
+                finished_at: None,
+                stopped_at: None,
+                rollback: None,
+                trip: None,
+                failed_tasks: 0,
+            },
+        );
+        self.history.truncate(super::history::KEPT);
+        id
+    }
+
+    /// The service revision the control plane's deployment `id` runs: its service deployment's
+    /// target, or the source it rolls back to.
+    pub fn revision_of(&self, id: &str) -> Option<super::history::Revision> {
+        self.history.iter().find_map(|d| {
+            if d.deployment == id {
+                Some(d.target.clone())
+            } else if d.rollback_deployment.as_deref() == Some(id) {
+                d.rollback.as_ref().map(|r| r.2.clone())
+            } else {
+                None
+            }
+        })
+    }
+
+    /// The service deployment the control plane's deployment `id` carries out (its target or
+    /// its rollback).
+    pub fn service_deployment_of(
+        &mut self,
+        id: &str,
+    ) -> Option<&mut super::history::ServiceDeployment> {
+        (self.history.iter_mut())
+            .find(|d| d.deployment == id || d.rollback_deployment.as_deref() == Some(id))
+    }
+
+    /// Start a new PRIMARY deployment of `task_definition` outside the history (a rollback).
+    pub(super) fn start_deployment(&mut self, task_definition: &str) -> String {
         for d in &mut self.deployments {
             if d.status == DeploymentStatus::Primary {
                 d.status = DeploymentStatus::Active;
