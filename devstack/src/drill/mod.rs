@@ -9,9 +9,11 @@
 //! so the same drill runs against the local stack or a test's own stack.
 
 mod deploy;
+mod poison;
 mod stall_worker;
 mod target;
 
+pub use poison::MESSAGES as POISON_MESSAGES;
 pub use target::Target;
 
 use anyhow::Result;
@@ -66,6 +68,7 @@ impl Name {
     pub fn about(self) -> About {
         match self {
             Name::StallWorker => stall_worker::ABOUT,
+            Name::Poison => poison::ABOUT,
             _ => About {
                 fault: "not written yet",
                 look: "",
@@ -96,8 +99,11 @@ pub fn list() -> String {
 /// end or ctrl-c.
 pub async fn run(name: Name, target: &Target) -> Result<()> {
     let about = name.about();
+    // The poison drill's import, whose rows commit in the long part.
+    let mut import = None;
     let injected = match name {
         Name::StallWorker => stall_worker::inject(target).await?,
+        Name::Poison => import.insert(poison::inject(target).await?).line(),
         other => anyhow::bail!("drill {} is not written yet", other.as_str()),
     };
     println!("{}: {injected}", name.as_str());
@@ -105,6 +111,10 @@ pub async fn run(name: Name, target: &Target) -> Result<()> {
     println!("  recover: {}", about.recover);
     match name {
         Name::StallWorker => target.traffic().await,
+        Name::Poison => match import {
+            Some(import) => poison::commit_late(target, import).await,
+            None => Ok(()),
+        },
         _ => Ok(()),
     }
 }

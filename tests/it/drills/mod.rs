@@ -3,6 +3,7 @@
 //! metric is the test's alone), runs the drill, sees its signal in `stackdeck status --format
 //! json`, applies the drill's documented fix and sees recovery. Alarm periods are shortened.
 
+mod poison;
 mod stall_worker;
 
 use super::kit::text;
@@ -43,7 +44,6 @@ pub struct DrillStack {
     pub stack: Stack,
     pub agent: Agent,
     pub queue_url: String,
-    #[allow(dead_code)] // for the poison drill
     pub dlq_url: String,
     /// courier's database.
     pub database_url: String,
