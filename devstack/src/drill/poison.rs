@@ -84,10 +84,13 @@ pub async fn inject(target: &Target) -> Result<Import> {
     Ok(Import { ids, commit_in })
 }
 
-/// The long part: wait `commit_in`, then insert the rows (status `published`, as the relay
-/// leaves them) and say so.
+/// The long part: wait `commit_in` (ctrl-c cuts it short: the rows are never left out), then
+/// insert the rows (status `published`, as the relay leaves them) and say so.
 pub async fn commit_late(target: &Target, import: Import) -> Result<()> {
-    tokio::time::sleep(import.commit_in).await;
+    tokio::select! {
+        _ = tokio::time::sleep(import.commit_in) => {}
+        _ = tokio::signal::ctrl_c() => println!("poison: ctrl-c: committing the rows now"),
+    }
     let mut db = connect(&target.database_url).await?;
     let inserted = sqlx::query(
         "INSERT INTO messages (id, channel, sender, body, status, published_at)

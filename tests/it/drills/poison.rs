@@ -28,13 +28,13 @@ async fn the_poison_drill_fills_the_dlq_and_a_redrive_after_the_commit_delivers_
     )
     .await;
     let dlq_name = deck.dlq_url.rsplit('/').next().unwrap().to_owned();
-    let depth = Metric {
+    let dlq_depth = Metric {
         namespace: "AWS/SQS",
         name: "ApproximateNumberOfMessagesVisible",
         dimension: ("QueueName", &dlq_name),
         statistic: Statistic::Maximum,
     };
-    deck.alarm("dlq-depth", depth, 1, 0.0).await;
+    deck.alarm("dlq-depth", dlq_depth, 1, 0.0).await;
     eventually(
         Duration::from_secs(60),
         "the dlq-depth alarm OK",
