@@ -1,6 +1,6 @@
-//! `devstack drill`: the list, the stall-worker drill's deployment and the poison drill's refusal of a queue
-//! without a DLQ (the drills end to end, with courier behind the agent and stackdeck reading the
-//! signal, are stackdeck's `tests/it/drills/`).
+//! `devstack drill`: the list, the stall-worker drill's deployment, and the poison drill's
+//! refusal of a queue without a DLQ (the drills end to end, with courier behind the agent and
+//! stackdeck reading the signal, are stackdeck's `tests/it/drills/`).
 
 use devstack::testenv::TestEnv;
 use devstack::testkit::command::{aws_command, output_text};
