@@ -10,10 +10,12 @@
 
 mod bad_deploy;
 mod deploy;
+mod poison;
 mod stall_worker;
 mod target;
 mod task_kill;
 
+pub use poison::MESSAGES as POISON_MESSAGES;
 pub use target::Target;
 
 use anyhow::Result;
@@ -70,6 +72,7 @@ impl Name {
             Name::StallWorker => stall_worker::ABOUT,
             Name::BadDeploy => bad_deploy::ABOUT,
             Name::TaskKill => task_kill::ABOUT,
+            Name::Poison => poison::ABOUT,
             _ => About {
                 fault: "not written yet",
                 look: "",
@@ -100,10 +103,13 @@ pub fn list() -> String {
 /// end or ctrl-c.
 pub async fn run(name: Name, target: &Target) -> Result<()> {
     let about = name.about();
+    // The poison drill's import, whose rows commit in the long part.
+    let mut import = None;
     let injected = match name {
         Name::StallWorker => stall_worker::inject(target).await?,
         Name::BadDeploy => bad_deploy::inject(target).await?,
         Name::TaskKill => task_kill::inject(target).await?,
+        Name::Poison => import.insert(poison::inject(target).await?).line(),
         other => anyhow::bail!("drill {} is not written yet", other.as_str()),
     };
     println!("{}: {injected}", name.as_str());
@@ -111,6 +117,10 @@ pub async fn run(name: Name, target: &Target) -> Result<()> {
     println!("  recover: {}", about.recover);
     match name {
         Name::StallWorker => target.traffic().await,
+        Name::Poison => match import {
+            Some(import) => poison::commit_late(target, import).await,
+            None => Ok(()),
+        },
         _ => Ok(()),
     }
 }

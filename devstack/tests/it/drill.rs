@@ -1,5 +1,6 @@
-//! `devstack drill`: the list, and the stall-worker drill's deployment (the drills end to end, with
-//! courier behind the agent and stackdeck reading the signal, are stackdeck's `tests/it/drills/`).
+//! `devstack drill`: the list, the stall-worker drill's deployment, and the poison drill's
+//! refusal of a queue without a DLQ (the drills end to end, with courier behind the agent and
+//! stackdeck reading the signal, are stackdeck's `tests/it/drills/`).
 
 use devstack::testenv::TestEnv;
 use devstack::testkit::command::{aws_command, output_text};
@@ -113,4 +114,35 @@ async fn stall_worker_deploys_the_running_revision_without_the_worker_then_sends
     );
     assert!(!env.contains(&("COURIER_ROLE", "all")));
     assert_eq!(container.image(), Some("courier:1"));
+}
+
+#[tokio::test]
+async fn poison_refuses_a_queue_without_a_redrive_policy_before_publishing_anything() {
+    let env = TestEnv::shared().await;
+    let sdk = env.sdk_config().await;
+    let stack = devstack::testenv::unique_name("poison");
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let (queue_url, _) = devstack::testkit::stack::create_queue(&sqs, &stack, &[])
+        .await
+        .unwrap();
+    let topic = format!("arn:aws:sns:us-east-1:123456789012:{stack}");
+    devstack::testkit::stack::publish(
+        &aws_sdk_ssm::Client::new(&sdk),
+        &stack,
+        [
+            ("queue_url", queue_url.as_str()),
+            ("topic_arn", topic.as_str()),
+        ],
+    )
+    .await;
+    let out = devstack(env, &["drill", "poison", "--stack", &stack]).await;
+    let text = output_text(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains(&format!(
+            "queue {queue_url} has no redrive policy with a maxReceiveCount"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains("published"), "nothing published: {text}");
 }

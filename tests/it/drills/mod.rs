@@ -4,6 +4,7 @@
 //! json`, applies the drill's documented fix and sees recovery. Alarm periods are shortened.
 
 mod bad_deploy;
+mod poison;
 mod stall_worker;
 mod task_kill;
 
@@ -49,7 +50,6 @@ pub struct DrillStack {
     pub stack: Stack,
     pub agent: Agent,
     pub queue_url: String,
-    #[allow(dead_code)] // for the poison drill
     pub dlq_url: String,
     /// courier's database.
     pub database_url: String,

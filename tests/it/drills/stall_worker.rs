@@ -1,18 +1,10 @@
 //! The stall-worker drill of the README, end to end (#16): courier processes as the ECS tasks
-//! behind the devstack agent, steady traffic, then revision 2 — courier without its worker — is
-//! deployed. `stackdeck status` warns before the depth alarm goes to ALARM; after `stackdeck
-//! rollback`, `stackdeck timeline` lists the revision-2 deployment, the warning, the ALARM, the
-//! rollback and its completion, in that order. Shortened: the alarm needs 5 periods (of 60 s),
-//! the warning 1 minute of growth with nothing consumed (the README's alarm needs 10, the
-//! warning's default is 3).
-
-//! The stall-worker drill of the README, end to end (#16): courier processes as the ECS tasks
 //! behind the devstack agent, steady traffic, then `devstack drill stall-worker` deploys
 //! revision 2 — courier without its worker. `stackdeck status` warns before the depth alarm goes
 //! to ALARM; after `stackdeck rollback`, `stackdeck timeline` lists the revision-2 deployment, the
 //! warning, the ALARM, the rollback and its completion, in that order. Shortened: the alarm needs
 //! 5 periods (of 60 s), the warning 1 minute of growth with nothing consumed (the README's alarm
-//! needs 10, the warning's default is 3).
+//! needs 10, the warning's default is 3). Recovery: the queue drained and the alarm back to OK.
 
 use super::{DrillStack, Metric, Setup};
 use crate::kit::text;
