@@ -9,6 +9,8 @@
 //! so the same drill runs against the local stack or a test's own stack.
 
 mod deploy;
+mod errors;
+mod slow_db;
 mod stall_worker;
 mod target;
 
@@ -66,6 +68,8 @@ impl Name {
     pub fn about(self) -> About {
         match self {
             Name::StallWorker => stall_worker::ABOUT,
+            Name::SlowDb => slow_db::ABOUT,
+            Name::Errors => errors::ABOUT,
             _ => About {
                 fault: "not written yet",
                 look: "",
@@ -96,8 +100,16 @@ pub fn list() -> String {
 /// end or ctrl-c.
 pub async fn run(name: Name, target: &Target) -> Result<()> {
     let about = name.about();
+    // The errors drill's table, recreated from this definition when its outage ends.
+    let mut deleted = None;
     let injected = match name {
         Name::StallWorker => stall_worker::inject(target).await?,
+        Name::SlowDb => slow_db::inject(target).await?,
+        Name::Errors => {
+            let (line, definition) = errors::inject(target).await?;
+            deleted = Some(definition);
+            line
+        }
         other => anyhow::bail!("drill {} is not written yet", other.as_str()),
     };
     println!("{}: {injected}", name.as_str());
@@ -105,6 +117,11 @@ pub async fn run(name: Name, target: &Target) -> Result<()> {
     println!("  recover: {}", about.recover);
     match name {
         Name::StallWorker => target.traffic().await,
+        Name::SlowDb => slow_db::run(target).await,
+        Name::Errors => match &deleted {
+            Some(definition) => errors::outage(target, definition).await,
+            None => Ok(()),
+        },
         _ => Ok(()),
     }
 }
