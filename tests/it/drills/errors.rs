@@ -51,9 +51,11 @@ async fn the_errors_drill_fires_the_5xx_alarm_and_the_restored_table_clears_it()
         "a 503 naming the table",
         || async {
             let (status, body) = post(&lb, "during").await;
-            (status == 503 && body.contains(&deck.stack.name) && body.contains("ResourceNotFound"))
-                .then_some(())
-                .ok_or(format!("{status} {body}"))
+            (status == 503
+                && body.contains("idempotency table")
+                && body.contains("ResourceNotFound"))
+            .then_some(())
+            .ok_or(format!("{status} {body}"))
         },
     )
     .await;
