@@ -54,7 +54,12 @@ impl QueueAges {
 
 pub async fn run(agent: Arc<Agent>) {
     let ages = QueueAges::default();
-    let mut cpu = super::ecs::CpuSampler::default();
+    // One sampler per source: a sampler forgets the processes its last call did not name, so a
+    // shared one saw PostgreSQL's processes anew each interval and read its CPU as 0.
+    let mut cpu = [
+        super::ecs::CpuSampler::default(),
+        super::ecs::CpuSampler::default(),
+    ];
     let mut tick = tokio::time::interval(agent.config.metrics_interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -86,7 +91,13 @@ fn datum(
         .build()
 }
 
-async fn put_all(agent: &Agent, ages: &QueueAges, cpu: &mut super::ecs::CpuSampler) -> Result<()> {
+/// `cpu`: the samplers of the service's tasks and of PostgreSQL.
+async fn put_all(
+    agent: &Agent,
+    ages: &QueueAges,
+    cpu: &mut [super::ecs::CpuSampler; 2],
+) -> Result<()> {
+    let [task_cpu, pg_cpu] = cpu;
     let stack = agent.discover().await?;
     if stack.is_empty() {
         return Ok(());
@@ -186,7 +197,7 @@ async fn put_all(agent: &Agent, ages: &QueueAges, cpu: &mut super::ecs::CpuSampl
                     now,
                 ));
             }
-            if let Some(percent) = cpu.postgres_percent(data) {
+            if let Some(percent) = pg_cpu.postgres_percent(data) {
                 rds.push(datum(
                     "CPUUtilization",
                     &dims,
@@ -225,7 +236,7 @@ async fn put_all(agent: &Agent, ages: &QueueAges, cpu: &mut super::ecs::CpuSampl
                 ],
             ));
         }
-        if let Some((cpu_percent, memory_percent)) = agent.ecs.utilisation(cpu) {
+        if let Some((cpu_percent, memory_percent)) = agent.ecs.utilisation(task_cpu) {
             by_namespace.push((
                 "AWS/ECS",
                 vec![

@@ -10,7 +10,9 @@
 
 mod bad_deploy;
 mod deploy;
+mod errors;
 mod poison;
+mod slow_db;
 mod stall_worker;
 mod target;
 mod task_kill;
@@ -73,11 +75,8 @@ impl Name {
             Name::BadDeploy => bad_deploy::ABOUT,
             Name::TaskKill => task_kill::ABOUT,
             Name::Poison => poison::ABOUT,
-            _ => About {
-                fault: "not written yet",
-                look: "",
-                recover: "",
-            },
+            Name::SlowDb => slow_db::ABOUT,
+            Name::Errors => errors::ABOUT,
         }
     }
 }
@@ -103,26 +102,43 @@ pub fn list() -> String {
 /// end or ctrl-c.
 pub async fn run(name: Name, target: &Target) -> Result<()> {
     let about = name.about();
-    // The poison drill's import, whose rows commit in the long part.
-    let mut import = None;
-    let injected = match name {
-        Name::StallWorker => stall_worker::inject(target).await?,
-        Name::BadDeploy => bad_deploy::inject(target).await?,
-        Name::TaskKill => task_kill::inject(target).await?,
-        Name::Poison => import.insert(poison::inject(target).await?).line(),
-        other => anyhow::bail!("drill {} is not written yet", other.as_str()),
+    let (injected, then) = match name {
+        Name::StallWorker => (stall_worker::inject(target).await?, Then::Traffic),
+        Name::BadDeploy => (bad_deploy::inject(target).await?, Then::Nothing),
+        Name::Poison => {
+            let import = poison::inject(target).await?;
+            (import.line(), Then::Commit(import))
+        }
+        Name::SlowDb => (slow_db::inject(target).await?, Then::Load),
+        Name::Errors => {
+            let (line, definition) = errors::inject(target).await?;
+            (line, Then::Outage(definition))
+        }
+        Name::TaskKill => (task_kill::inject(target).await?, Then::Nothing),
     };
     println!("{}: {injected}", name.as_str());
     println!("  look at: {}", about.look);
     println!("  recover: {}", about.recover);
-    match name {
-        Name::StallWorker => target.traffic().await,
-        Name::Poison => match import {
-            Some(import) => poison::commit_late(target, import).await,
-            None => Ok(()),
-        },
-        _ => Ok(()),
+    match then {
+        Then::Nothing => Ok(()),
+        Then::Traffic => target.traffic().await,
+        Then::Commit(import) => poison::commit_late(target, import).await,
+        Then::Load => slow_db::run(target).await,
+        Then::Outage(definition) => errors::outage(target, &definition).await,
     }
+}
+
+/// What a drill keeps doing once its fault is in, until `--seconds` end or ctrl-c.
+enum Then {
+    Nothing,
+    /// Steady traffic (the fault shows only under load).
+    Traffic,
+    /// The poison drill's import, whose rows commit late.
+    Commit(poison::Import),
+    /// The slow-db drill's load on the database.
+    Load,
+    /// The errors drill's outage: the table, recreated from this definition at its end.
+    Outage(errors::Definition),
 }
 
 #[cfg(test)]

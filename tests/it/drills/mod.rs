@@ -4,7 +4,9 @@
 //! json`, applies the drill's documented fix and sees recovery. Alarm periods are shortened.
 
 mod bad_deploy;
+mod errors;
 mod poison;
+mod slow_db;
 mod stall_worker;
 mod task_kill;
 
@@ -53,6 +55,12 @@ pub struct DrillStack {
     pub dlq_url: String,
     /// courier's database.
     pub database_url: String,
+    /// The `db_instance_id` parameter: the agent's AWS/RDS metrics of the local PostgreSQL
+    /// carry it as `DBInstanceIdentifier`.
+    pub db_instance_id: String,
+    /// The `LoadBalancer` dimension of the agent's AWS/ApplicationELB metrics: the
+    /// `app/<name>/<id>` suffix of the published `load_balancer_arn`.
+    pub load_balancer: String,
     /// stackdeck's config (`config.toml`) and state (`state/`, its audit log).
     pub work: tempfile::TempDir,
     /// Kept to the end (dropped last): moto and PostgreSQL.
@@ -131,12 +139,21 @@ impl DrillStack {
             .await
             .unwrap();
         let table = name.clone();
+        // What terraform publishes and the agent's metrics need: the database instance and the
+        // load balancer (its port is the agent's).
+        let db_instance_id = format!("{name}-db");
+        let load_balancer = format!("app/{name}/1f2e3d4c5b6a7980");
+        let lb_arn = format!(
+            "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/{load_balancer}"
+        );
         stack
             .publish([
                 ("queue_url", queue_url.as_str()),
                 ("dlq_url", dlq_url.as_str()),
                 ("topic_arn", topic_arn.as_str()),
                 ("dynamodb_table", table.as_str()),
+                ("db_instance_id", db_instance_id.as_str()),
+                ("load_balancer_arn", lb_arn.as_str()),
             ])
             .await;
         let work = tempfile::tempdir().unwrap();
@@ -148,6 +165,8 @@ impl DrillStack {
             queue_url,
             dlq_url,
             database_url,
+            db_instance_id,
+            load_balancer,
             work,
             _env: env,
         }
