@@ -115,6 +115,11 @@ impl TestEnv {
         self.cluster.port
     }
 
+    /// The PostgreSQL cluster's data directory (its `postmaster.pid`: the agent's AWS/RDS CPU).
+    pub fn pg_data(&self) -> &std::path::Path {
+        &self.cluster.data
+    }
+
     /// URL of database `name` (which [`create_database`](Self::create_database) made).
     pub fn database_url(&self, name: &str) -> String {
         self.cluster.url(name)

@@ -86,7 +86,8 @@ impl Agent {
                 moto_port: env.moto_port(),
                 stack: options.stack.clone(),
                 pg_port: options.postgres.then(|| env.pg_port()),
-                pg_data: options.postgres.then(|| state.path().join("pg")),
+                // The environment's cluster: its processes are the AWS/RDS CPU.
+                pg_data: options.postgres.then(|| env.pg_data().to_owned()),
                 metrics_interval: options.metrics_interval,
                 evaluation_interval: options.evaluation_interval,
                 control_interval: options.control_interval,
