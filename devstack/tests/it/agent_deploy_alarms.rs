@@ -3,34 +3,19 @@
 //! definition (the agent's control plane; moto has no deployments); an alarm already in ALARM
 //! when the deployment started does not.
 
-use super::kit::steady_on;
+use super::kit::{breaker_service, steady_on};
 use aws_sdk_cloudwatch::types::{ComparisonOperator, StateValue, Statistic};
 use aws_sdk_ecs::types::{DeploymentAlarms, DeploymentCircuitBreaker, DeploymentConfiguration};
 use devstack::testenv::{unique_name, TestEnv};
-use devstack::testkit::agent::{Agent, Options};
-use devstack::testkit::stack::{Revision, StackBuilder};
-use devstack::testkit::{eventually, first_task_port, NEVER_READY, TASK};
+use devstack::testkit::stack::Revision;
+use devstack::testkit::{eventually, NEVER_READY};
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_deployment_alarm_in_alarm_rolls_the_deployment_back() {
     let env = TestEnv::shared().await;
-    let builder = StackBuilder::new("dalarm");
-    let options = Options {
-        first_task_port: first_task_port(),
-        ..Options::stack(builder.name())
-    };
-    let agent = Agent::start(env, options).await;
-    let sdk = agent.sdk().await;
-    let stack = builder
-        .revision(Revision::python(TASK).memory(128))
-        .service(1)
-        .circuit_breaker()
-        .build(&sdk)
-        .await
-        .unwrap();
+    let (_agent, sdk, stack) = breaker_service(env, "dalarm").await;
     let rev1 = stack.revisions[0].clone();
-    steady_on(&stack, &rev1, 1).await;
 
     // An alarm outside the stack's prefix: the agent's evaluator leaves its state to the test.
     let alarm = unique_name("guard");

@@ -3,32 +3,17 @@
 //! revision, and StopServiceDeployment ROLLBACK of a deployment in progress deploys the source
 //! revision again — checked by a separate SDK client.
 
-use super::kit::steady_on;
+use super::kit::{breaker_service, steady_on};
 use aws_sdk_ecs::types::{ServiceDeploymentStatus, StopServiceDeploymentStopType};
-use devstack::testkit::agent::{Agent, Options};
-use devstack::testkit::stack::{Revision, StackBuilder};
-use devstack::testkit::{eventually, first_task_port, NEVER_READY, TASK};
+use devstack::testkit::stack::Revision;
+use devstack::testkit::{eventually, NEVER_READY};
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_stopped_deployment_rolls_back_and_the_history_says_so() {
     let env = devstack::testenv::TestEnv::shared().await;
-    let builder = StackBuilder::new("sdeploy");
-    let options = Options {
-        first_task_port: first_task_port(),
-        ..Options::stack(builder.name())
-    };
-    let agent = Agent::start(env, options).await;
-    let sdk = agent.sdk().await;
-    let stack = builder
-        .revision(Revision::python(TASK).memory(128))
-        .service(1)
-        .circuit_breaker()
-        .build(&sdk)
-        .await
-        .unwrap();
+    let (agent, sdk, stack) = breaker_service(env, "sdeploy").await;
     let rev1 = stack.revisions[0].clone();
-    steady_on(&stack, &rev1, 1).await;
     let ecs = aws_sdk_ecs::Client::new(&sdk);
 
     // The first deployment: SUCCESSFUL, its target revision the first task definition.

@@ -1,7 +1,10 @@
 //! What several of devstack's agent tests ask of ECS through the agent.
 
+use devstack::testenv::TestEnv;
+use devstack::testkit::agent::{Agent, Options};
 use devstack::testkit::eventually;
-use devstack::testkit::stack::Stack;
+use devstack::testkit::stack::{Revision, Stack, StackBuilder};
+use devstack::testkit::{first_task_port, TASK};
 use std::time::Duration;
 
 /// Wait (up to 120 s) for one COMPLETED deployment on `td` with `desired` tasks running.
@@ -85,4 +88,26 @@ pub async fn force_new_deployment(ecs: &aws_sdk_ecs::Client, stack: &Stack) {
         2,
         "the new deployment shows at once"
     );
+}
+
+/// An agent of its own (named after `prefix`) serving a one-task service of the python stand-in
+/// with the circuit breaker on, steady on revision 1: the agent, its SDK config and the stack.
+pub async fn breaker_service(env: &TestEnv, prefix: &str) -> (Agent, aws_config::SdkConfig, Stack) {
+    let builder = StackBuilder::new(prefix);
+    let options = Options {
+        first_task_port: first_task_port(),
+        ..Options::stack(builder.name())
+    };
+    let agent = Agent::start(env, options).await;
+    let sdk = agent.sdk().await;
+    let stack = builder
+        .revision(Revision::python(TASK).memory(128))
+        .service(1)
+        .circuit_breaker()
+        .build(&sdk)
+        .await
+        .unwrap();
+    let rev1 = stack.revisions[0].clone();
+    steady_on(&stack, &rev1, 1).await;
+    (agent, sdk, stack)
 }
