@@ -5,7 +5,7 @@
 //! over (`Effect::HandOver`); the footer says how it ended.
 
 use super::msg::{Effect, Msg};
-use super::ops::InFlight;
+use super::ops::{Dialog, InFlight};
 use super::State;
 use crate::model::exec::{read_only_refusal, ExecAsk, ExecSession};
 use crate::model::mutation::Request;
@@ -33,7 +33,7 @@ impl State {
         let options = super::which::options(&self.resources, self.refresh.data.as_ref(), &request);
         match options.as_slice() {
             [_, _, ..] => {
-                return self.open_dialog(super::ops::Dialog::Which {
+                return self.open_dialog(Dialog::Which {
                     request,
                     options,
                     cursor: 0,
@@ -68,10 +68,15 @@ impl State {
                     scope: self.scope(),
                 }]
             }
+            // In a dialog, as a refused plan is: the fix it names is longer than a footer at
+            // 80 columns.
             Err(why) => {
                 self.ops.in_flight = None;
-                self.message = Some(why);
-                Vec::new()
+                self.open_dialog(Dialog::Outcome {
+                    title: "exec refused".into(),
+                    lines: vec![why],
+                    ok: false,
+                })
             }
         }
     }
@@ -183,12 +188,20 @@ mod tests {
     }
 
     #[test]
-    fn a_refused_exec_says_why_in_the_footer() {
+    fn a_refused_exec_says_why_in_a_dialog() {
         let mut state = with_tasks(&["t1"]);
         update(&mut state, Msg::Key(Key::Char('e')));
         let effects = update(&mut state, Msg::ExecReady(Err("ECS Exec is off".into())));
         assert!(effects.is_empty());
-        assert_eq!(state.message.as_deref(), Some("ECS Exec is off"));
+        match &state.ops.dialog {
+            Some(Dialog::Outcome { title, lines, ok }) => {
+                assert_eq!(
+                    (title.as_str(), lines.as_slice(), *ok),
+                    ("exec refused", &["ECS Exec is off".to_owned()][..], false)
+                );
+            }
+            other => panic!("a refusal dialog, not {other:?}"),
+        }
         assert_eq!(state.activity(), None);
     }
 
